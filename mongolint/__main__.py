@@ -1,0 +1,5 @@
+import sys
+
+from mongolint.cli import main
+
+sys.exit(main())
