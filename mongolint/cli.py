@@ -1,0 +1,164 @@
+"""The `mongolint` command: arguments, exit codes, and the order of the work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from dataclasses import replace
+from typing import List, Optional, Sequence, TextIO
+
+from mongolint import __version__, config, discovery, engine, runner
+from mongolint.config import ConfigError, Settings
+from mongolint.engine import FileReport
+from mongolint.output import FORMATS, OutputOptions
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mongolint", description="Find misuse of MongoDB's Python drivers (PyMongo, PyMongo Async, Motor).")
+    parser.add_argument("--version", action="version", version=f"mongolint {__version__}")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
+    selection = parser.add_argument_group("rule selection")
+    selection.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to check (default: MGL)")
+    selection.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
+    selection.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text")
+    output.add_argument("--statistics", action="store_true", help="count findings per rule")
+    output.add_argument("--output-file", "-o", help="write the report to this file")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR)")
+    run = parser.add_argument_group("run")
+    run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
+    run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
+    run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    run.add_argument("--list-parsed", action="store_true",
+                     help="print the files the pre-filter lets through, one per line, and exit")
+    return parser
+
+
+def _codes(value: str) -> List[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        argv = argv[1:]
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        return _check(args, settings)
+    except ConfigError as error:
+        print(f"mongolint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _settings(args) -> Settings:
+    paths = [p for p in args.paths if p != "-"] or ["."]
+    settings = config.load(paths, args.config)
+    overrides = {}
+    for key in ("select", "extend_select", "ignore"):
+        value = getattr(args, key)
+        if value:
+            config.check_selectors(value, "--" + key.replace("_", "-"), "command line")
+            overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
+    if args.ignore:
+        overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    return replace(settings, **overrides)
+
+
+def _check(args, settings: Settings) -> int:
+    if args.paths == ["-"]:
+        reports = [_check_stdin(args, settings)]
+        sources = {reports[0].path: _STDIN_TEXT[0]}
+    else:
+        files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
+                                             settings.project_root)
+        for path, problem in problems:
+            print(f"mongolint: {path}: {problem}", file=sys.stderr)
+        if args.list_parsed:
+            return _list_parsed(files, settings)
+        reports = runner.check_paths(files, settings, args.jobs)
+        sources = {}
+    return _report(args, reports, sources)
+
+
+_STDIN_TEXT = [""]
+
+
+def _check_stdin(args, settings: Settings) -> FileReport:
+    data = sys.stdin.buffer.read()
+    path = args.stdin_filename or "-"
+    report = engine.check_bytes(path, data, settings)
+    _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    return report
+
+
+def _list_parsed(files: Sequence[str], settings: Settings) -> int:
+    from mongolint import prefilter
+    from mongolint.source import DecodeError, decode
+
+    pattern = prefilter.build_pattern(settings.client_factories)
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                text = decode(handle.read()).text
+        except (OSError, DecodeError):
+            continue
+        if prefilter.may_have_findings(text, pattern):
+            print(path)
+    return EXIT_CLEAN
+
+
+def _report(args, reports: Sequence[FileReport], sources) -> int:
+    stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    try:
+        options = _output_options(args, stream, reports, sources)
+        FORMATS[args.format](reports, stream, options)
+        if args.statistics:
+            _write_statistics(reports, stream)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    internal = False
+    for report in reports:
+        if report.error:
+            print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
+        for problem in report.internal_errors:
+            internal = True
+            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+    if internal:
+        return EXIT_ERROR
+    found = any(report.findings for report in reports)
+    return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
+
+
+def _output_options(args, stream, reports, sources) -> OutputOptions:
+    terminal = stream is sys.stdout and stream.isatty()
+    color = terminal and not args.no_color and not os.environ.get("NO_COLOR")
+    if terminal:
+        for report in reports:
+            if report.findings and report.path not in sources:
+                sources[report.path] = _read_text(report.path)
+    return OutputOptions(show_source=terminal, color=color, sources=sources)
+
+
+def _read_text(path: str) -> str:
+    from mongolint.source import DecodeError, decode
+
+    try:
+        with open(path, "rb") as handle:
+            return decode(handle.read()).text
+    except (OSError, DecodeError):
+        return ""
+
+
+def _write_statistics(reports: Sequence[FileReport], stream: TextIO) -> None:
+    counts = Counter((f.code, f.name) for report in reports for f in report.findings)
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        stream.write(f"{count:>5}\t{code}\t{name}\n")

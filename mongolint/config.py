@@ -1,0 +1,141 @@
+"""Settings: `[tool.mongolint]` in pyproject.toml, then command-line overrides."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
+
+from mongolint import rules as registry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on old Pythons only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: Tuple[str, ...] = ("MGL",)
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    exclude: Tuple[str, ...] = ()
+    extend_exclude: Tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    client_factories: FrozenSet[str] = frozenset()
+    project_root: Optional[str] = None  # where pyproject.toml was found
+    config_file: Optional[str] = None
+
+    def rules(self, path: Optional[str] = None) -> List[Type[registry.Rule]]:
+        ignore = list(self.ignore) + list(self._ignored_for(path))
+        return registry.select_rules(list(self.select) + list(self.extend_select), ignore)
+
+    def _ignored_for(self, path: Optional[str]):
+        if not path or not self.per_file_ignores:
+            return ()
+        from mongolint.discovery import matches_pattern
+
+        found: List[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if matches_pattern(path, pattern, self.project_root):
+                found.extend(codes)
+        return found
+
+    def fingerprint(self) -> str:
+        """What changes the findings: part of the cache key."""
+        return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
+                     sorted(self.client_factories)))
+
+
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes"))
+
+
+def find_pyproject(start: Path) -> Optional[Path]:
+    start = start.resolve()
+    for directory in [start] + list(start.parents) if start.is_dir() else list(start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(paths: Sequence[str], config_path: Optional[str] = None) -> Settings:
+    """Settings from `--config`, or the pyproject.toml found above the first path."""
+    if config_path is not None:
+        pyproject: Optional[Path] = Path(config_path)
+        if not pyproject.is_file():
+            raise ConfigError(f"{config_path}: no such configuration file")
+    else:
+        pyproject = find_pyproject(Path(paths[0] if paths else "."))
+    if pyproject is None:
+        return Settings()
+    table = _read_table(pyproject)
+    root = str(pyproject.resolve().parent)
+    return replace(from_table(table, str(pyproject)), project_root=root, config_file=str(pyproject))
+
+
+def _read_table(pyproject: Path) -> Mapping[str, Any]:
+    try:
+        with open(pyproject, "rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error.strerror}") from None
+    table = document.get("tool", {}).get("mongolint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.mongolint] must be a table")
+    return table
+
+
+def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Settings:
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key `{unknown[0]}` in [tool.mongolint] "
+                          f"(known keys: {', '.join(sorted(KNOWN_KEYS))})")
+    values: Dict[str, Any] = {}
+    for key in _LIST_KEYS:
+        if key in table:
+            values[key.replace("-", "_")] = _string_list(table[key], key, origin)
+    for key in ("select", "extend_select", "ignore"):
+        if key in values:
+            check_selectors(values[key], key.replace("_", "-"), origin)
+    if "client_factories" in values:
+        values["client_factories"] = frozenset(values["client_factories"])
+    if "unsafe-fixes" in table:
+        if not isinstance(table["unsafe-fixes"], bool):
+            raise ConfigError(f"{origin}: `unsafe-fixes` must be true or false")
+        values["unsafe_fixes"] = table["unsafe-fixes"]
+    if "per-file-ignores" in table:
+        values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
+    return Settings(**values)
+
+
+def _string_list(value: Any, key: str, origin: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{origin}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _per_file_ignores(value: Any, origin: str):
+    if not isinstance(value, dict):
+        raise ConfigError(f"{origin}: `per-file-ignores` must be a table of pattern = [codes]")
+    result = []
+    for pattern, codes in value.items():
+        codes = _string_list(codes, f"per-file-ignores.{pattern}", origin)
+        check_selectors(codes, f"per-file-ignores.{pattern}", origin)
+        result.append((pattern, codes))
+    return tuple(result)
+
+
+def check_selectors(selectors: Sequence[str], key: str, origin: str) -> None:
+    for selector in selectors:
+        if not registry.is_valid_selector(selector):
+            raise ConfigError(f"{origin}: `{key}` has unknown rule selector `{selector}`")

@@ -1,0 +1,119 @@
+"""Which files to check: like ruff, recursive, minus the usual and `.gitignore`d."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import pathspec
+
+SKIPPED_DIRECTORIES = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".mongolint_cache", "__pycache__", "build", "dist", "node_modules",
+    "site-packages", ".eggs",
+})
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def is_virtualenv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
+
+
+def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
+    spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+    relative = _relative(path, root)
+    return spec.match_file(relative) or spec.match_file(os.path.basename(path))
+
+
+def _relative(path: str, root: Optional[str]) -> str:
+    absolute = os.path.abspath(path)
+    if root and (absolute + os.sep).startswith(os.path.abspath(root) + os.sep):
+        return os.path.relpath(absolute, root)
+    return path
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None
+             ) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check, [(path, problem)]). Explicit files are always checked."""
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    files: List[str] = []
+    problems: List[Tuple[str, str]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(_walk(path, excluded, root, problems))
+        elif os.path.lexists(path) and not os.path.exists(path):
+            problems.append((path, "broken symbolic link"))
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            problems.append((path, "no such file or directory"))
+    return files, problems
+
+
+def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
+    ignores: List[Tuple[str, pathspec.GitIgnoreSpec]] = []
+    seen_directories = set()
+
+    def on_error(error: OSError) -> None:
+        problems.append((error.filename or top, error.strerror or str(error)))
+
+    for directory, subdirectories, filenames in os.walk(top, onerror=on_error, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen_directories:  # a symlink loop
+            subdirectories[:] = []
+            continue
+        seen_directories.add(real)
+        spec = _gitignore(directory)
+        if spec is not None:
+            ignores.append((directory, spec))
+        subdirectories[:] = sorted(
+            d for d in subdirectories
+            if d not in SKIPPED_DIRECTORIES and not is_virtualenv(os.path.join(directory, d))
+            and not _ignored(os.path.join(directory, d), True, ignores, excluded, root)
+        )
+        for filename in sorted(filenames):
+            path = os.path.join(directory, filename)
+            if not filename.endswith(PYTHON_SUFFIXES):
+                continue
+            if _ignored(path, False, ignores, excluded, root):
+                continue
+            if os.path.islink(path) and not os.path.exists(path):
+                problems.append((path, "broken symbolic link"))
+                continue
+            if os.path.isdir(path):
+                continue
+            yield path
+
+
+def _gitignore(directory: str) -> Optional[pathspec.GitIgnoreSpec]:
+    path = os.path.join(directory, ".gitignore")
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return pathspec.GitIgnoreSpec.from_lines(handle)
+    except OSError:
+        return None
+
+
+def _ignored(path: str, is_dir: bool, ignores, excluded, root) -> bool:
+    suffix = "/" if is_dir else ""
+    for base, spec in ignores:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if spec.match_file(relative + suffix):
+            return True
+    if excluded is not None:
+        relative = _relative(path, root).replace(os.sep, "/")
+        if excluded.match_file(relative + suffix) or excluded.match_file(os.path.basename(path) + suffix):
+            return True
+    return False
+
+
+def module_name(path: str, root: Optional[str]) -> str:
+    """`app/db.py` under the project root -> `app.db` (for client-factories)."""
+    relative = Path(_relative(path, root))
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(p for p in parts if p not in ("", ".", "..") and p.isidentifier())

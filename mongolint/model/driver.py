@@ -1,0 +1,85 @@
+"""The driver's public names: which qualified names are clients and types.
+
+These are spellings of import paths, not behaviour, so they live here rather
+than in the generated `api` tables.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from mongolint.model.types import (ASYNC, CHANGE_STREAM, CLIENT, COLLECTION, COMMAND_CURSOR,
+                                   CURSOR, DATABASE, MOTOR, SESSION, SYNC, DriverType)
+
+DRIVER_ROOTS = ("pymongo", "motor")
+
+_SYNC_CLASSES = {
+    "MongoClient": CLIENT, "Database": DATABASE, "Collection": COLLECTION,
+    "ClientSession": SESSION, "Cursor": CURSOR, "RawBatchCursor": CURSOR,
+    "CommandCursor": COMMAND_CURSOR, "ChangeStream": CHANGE_STREAM,
+    "CollectionChangeStream": CHANGE_STREAM, "DatabaseChangeStream": CHANGE_STREAM,
+    "ClusterChangeStream": CHANGE_STREAM,
+}
+_SYNC_MODULES = {
+    "MongoClient": "mongo_client", "Database": "database", "Collection": "collection",
+    "ClientSession": "client_session", "Cursor": "cursor", "RawBatchCursor": "cursor",
+    "CommandCursor": "command_cursor", "ChangeStream": "change_stream",
+    "CollectionChangeStream": "change_stream", "DatabaseChangeStream": "change_stream",
+    "ClusterChangeStream": "change_stream",
+}
+_MOTOR_CLASSES = {
+    "Client": CLIENT, "Database": DATABASE, "Collection": COLLECTION,
+    "ClientSession": SESSION, "Cursor": CURSOR, "CommandCursor": COMMAND_CURSOR,
+    "LatentCommandCursor": COMMAND_CURSOR, "ChangeStream": CHANGE_STREAM,
+}
+
+
+def _build_table() -> Dict[str, DriverType]:
+    table: Dict[str, DriverType] = {}
+    for name, kind in _SYNC_CLASSES.items():
+        module = _SYNC_MODULES[name]
+        sync, async_ = DriverType(kind, SYNC), DriverType(kind, ASYNC)
+        for path in (f"pymongo.{module}.{name}", f"pymongo.synchronous.{module}.{name}"):
+            table[path] = sync
+        table[f"pymongo.asynchronous.{module}.Async{name}"] = async_
+    table["pymongo.MongoClient"] = DriverType(CLIENT, SYNC)
+    table["pymongo.AsyncMongoClient"] = DriverType(CLIENT, ASYNC)
+    for name, kind in _MOTOR_CLASSES.items():
+        motor = DriverType(kind, MOTOR)
+        # `motor.Motor*` re-exports the Tornado classes when Tornado is installed.
+        for path in (f"motor.motor_asyncio.AsyncIOMotor{name}", f"motor.motor_tornado.Motor{name}",
+                     f"motor.Motor{name}"):
+            table[path] = motor
+    return table
+
+
+DRIVER_CLASSES: Dict[str, DriverType] = _build_table()
+
+# The option tables live with the client, but these are the classes whose
+# construction creates a client (and so a connection pool).
+CLIENT_CLASSES = {path: t for path, t in DRIVER_CLASSES.items() if t.kind == CLIENT}
+
+# Libraries whose objects share method names with the driver's.
+LOOKALIKE_ROOTS = ("mongomock", "sentry_sdk", "sqlalchemy", "requests", "httpx", "aiohttp",
+                   "neo4j", "boto3", "botocore", "django", "peewee", "tortoise", "redis")
+
+
+def driver_class(qualified_name: Optional[str]) -> Optional[DriverType]:
+    if qualified_name is None:
+        return None
+    return DRIVER_CLASSES.get(qualified_name)
+
+
+def is_driver_path(qualified_name: str) -> bool:
+    return qualified_name.split(".")[0] in DRIVER_ROOTS
+
+
+def flavour_of_import(qualified_name: str) -> Optional[str]:
+    root = qualified_name.split(".")[0]
+    if root == "motor":
+        return MOTOR
+    if root != "pymongo":
+        return None
+    if ".asynchronous" in qualified_name or qualified_name.split(".")[-1].startswith("Async"):
+        return ASYNC
+    return SYNC

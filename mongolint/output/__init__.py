@@ -1,0 +1,24 @@
+"""Output formats. Each takes the reports of a run and writes to a stream."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Sequence, TextIO
+
+from mongolint.engine import FileReport
+from mongolint.output import text
+
+Formatter = Callable[[Sequence[FileReport], TextIO, "OutputOptions"], None]
+
+
+class OutputOptions:
+    def __init__(self, *, show_source: bool = False, color: bool = False,
+                 sources: Dict[str, str] = None) -> None:
+        self.show_source = show_source
+        self.color = color
+        self.sources = sources or {}
+
+
+FORMATS: Dict[str, Formatter] = {
+    "text": text.write_text,
+    "concise": text.write_concise,
+}

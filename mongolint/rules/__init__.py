@@ -1,0 +1,51 @@
+"""The rule registry: every rule, by code, and selection by code prefix."""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Sequence, Type
+
+from mongolint.rules.base import Rule
+from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
+from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
+from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
+from mongolint.rules.sync_async.await_non_awaitable import AwaitNonAwaitable
+from mongolint.rules.transactions.transaction_not_finished import TransactionNotFinished
+
+ALL_RULES: Sequence[Type[Rule]] = (
+    SessionNotEnded,
+    ClientNotClosed,
+    ClientInLoop,
+    TransactionNotFinished,
+    AwaitNonAwaitable,
+)
+
+RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+SYNTAX_ERROR_CODE = "MGL000"
+
+
+def matches(code: str, selector: str) -> bool:
+    return code.startswith(selector.upper())
+
+
+def is_valid_selector(selector: str) -> bool:
+    selector = selector.upper()
+    return selector == "ALL" or any(code.startswith(selector) or selector.startswith(code)
+                                    for code in list(RULES_BY_CODE) + [SYNTAX_ERROR_CODE]) \
+        and selector.startswith("MGL")
+
+
+def select_rules(select: Iterable[str], ignore: Iterable[str]) -> List[Type[Rule]]:
+    """Rules matched by a selector and by no ignore. Off-by-default rules need a
+    selector more specific than `MGL` (a family such as `MGL4`, or their code)."""
+    select, ignore = list(select), list(ignore)
+    chosen = []
+    for rule in ALL_RULES:
+        selectors = [s.upper() for s in select if s.upper() == "ALL" or matches(rule.code, s)]
+        if not selectors:
+            continue
+        if not rule.enabled_by_default and all(s in ("ALL", "MGL") for s in selectors):
+            continue
+        if any(matches(rule.code, s) for s in ignore):
+            continue
+        chosen.append(rule)
+    return chosen

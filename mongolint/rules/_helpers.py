@@ -1,0 +1,64 @@
+"""Questions several rules ask of the model, phrased once."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mongolint.model import SemanticModel, driver
+from mongolint.model.types import COROUTINE, DriverType
+
+
+def method_name(call: cst.Call) -> Optional[str]:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+
+
+def receiver_type(model: SemanticModel, call: cst.Call) -> Optional[DriverType]:
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    return model.driver_type(call.func.value)
+
+
+def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]:
+    """The driver object an expression yields, looking through a coroutine."""
+    found = model.driver_type(expr)
+    if found is not None and found.kind == COROUTINE:
+        return found.returns
+    return found
+
+
+def constructs_client(model: SemanticModel, call: cst.Call) -> bool:
+    """A call that builds a new client: its constructor, or a same-module
+    function that returns a freshly constructed one."""
+    if model.qualified_name(call.func) in driver.CLIENT_CLASSES:
+        return True
+    if isinstance(call.func, cst.Name):
+        bindings = model.bindings_of(call.func)
+        if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
+            return returns_new_client(model, bindings[0].node)
+    return False
+
+
+def returns_new_client(model: SemanticModel, function: cst.FunctionDef) -> bool:
+    if function.decorators:  # a cache or a fixture decides the client's life
+        return False
+    values = [r.value for r in model.returns_of(function) if r.value is not None]
+    return bool(values) and all(_is_new_client(model, v) for v in values)
+
+
+def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Call):
+        return model.qualified_name(value.func) in driver.CLIENT_CLASSES
+    if isinstance(value, cst.Name):
+        bindings = model.bindings_of(value)
+        return bool(bindings) and all(
+            b.value is not None and isinstance(b.value, cst.Call)
+            and model.qualified_name(b.value.func) in driver.CLIENT_CLASSES
+            and model.scope_of(b.node).kind == "function" for b in bindings)
+    return False
+
+
+def client_label(model: SemanticModel, call: cst.Call) -> str:
+    qualified = model.qualified_name(call.func) or ""
+    return qualified.rsplit(".", 1)[-1] or "client"

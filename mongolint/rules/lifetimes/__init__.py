@@ -1,0 +1,1 @@
+"""MGL1xx: lifetimes of clients, sessions and cursors."""

@@ -1,0 +1,110 @@
+"""MGL103 client-in-loop."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.model import SemanticModel
+from mongolint.rules._helpers import client_label, constructs_client
+from mongolint.rules.base import Rule
+
+_SCOPE_BOUNDARIES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+class ClientInLoop(Rule):
+    code = "MGL103"
+    name = "client-in-loop"
+    fix_applicability = Applicability.UNSAFE
+    trigger_words = frozenset({"MongoClient", "AsyncMongoClient", "AsyncIOMotorClient", "MotorClient"})
+
+    def check(self) -> Iterator[Diagnostic]:
+        for call in self.model.index.calls:
+            if not constructs_client(self.model, call):
+                continue
+            loop = repeating_loop(self.model, call)
+            if loop is None or is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
+                continue
+            yield self.report(call, f"{client_label(self.model, call)} is constructed inside a loop: every "
+                                    "iteration creates a connection pool and monitor threads; create one "
+                                    "client before the loop and reuse it")
+
+
+def repeating_loop(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """The innermost loop that evaluates `node` once per iteration, if any."""
+    child = node
+    in_first_iterable = False
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, _SCOPE_BOUNDARIES):
+            return None
+        if isinstance(ancestor, cst.For) and child is ancestor.body:
+            return ancestor
+        if isinstance(ancestor, cst.While) and child in (ancestor.body, ancestor.test):
+            return ancestor
+        if isinstance(ancestor, cst.CompFor) and child is ancestor.iter:
+            # The outermost `for ... in <iter>` of a comprehension runs once.
+            in_first_iterable = isinstance(model.parent(ancestor), _COMPREHENSIONS)
+        if isinstance(ancestor, _COMPREHENSIONS):
+            if not in_first_iterable:
+                return ancestor
+            in_first_iterable = False
+        child = ancestor
+    return None
+
+
+def is_lazily_initialised(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
+    """`if client is None: client = MongoClient()` builds at most one client."""
+    target = _assigned_target(model, call)
+    if target is None:
+        return False
+    for ancestor in model.ancestors(call):
+        if ancestor is loop:
+            return False
+        if isinstance(ancestor, cst.If) and _tests_emptiness_of(ancestor.test, target):
+            return True
+    return False
+
+
+def _assigned_target(model: SemanticModel, call: cst.Call) -> Optional[str]:
+    parent = model.parent(model.strip_await(call))
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        return _expression_text(model, parent.targets[0].target)
+    if isinstance(parent, cst.AnnAssign):
+        return _expression_text(model, parent.target)
+    return None
+
+
+def _tests_emptiness_of(test: cst.BaseExpression, target: str) -> bool:
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _code(test.expression) == target
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        return (isinstance(comparison.operator, (cst.Is, cst.Equal)) and _code(test.left) == target
+                and _code(comparison.comparator) == "None")
+    if isinstance(test, cst.BooleanOperation):
+        return _tests_emptiness_of(test.left, target) or _tests_emptiness_of(test.right, target)
+    return False
+
+
+def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
+    """A retry loop whose successful iteration returns or breaks builds one client
+    per failed attempt at most: the construction is the loop's way out."""
+    line = model.parent(model.enclosing_statement(call))
+    block = model.parent(line)
+    if not isinstance(block, cst.IndentedBlock) or not isinstance(loop, (cst.For, cst.While)):
+        return False
+    if model.parent(block) is not loop and not isinstance(model.parent(block), cst.Try):
+        return False
+    last = block.body[-1]
+    return isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Break))
+
+
+def _expression_text(model: SemanticModel, node: cst.BaseExpression) -> str:
+    return _code(node)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)

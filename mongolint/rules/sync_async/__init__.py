@@ -1,0 +1,1 @@
+"""MGL3xx: the sync and async drivers, and the await between them."""

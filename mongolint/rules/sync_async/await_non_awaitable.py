@@ -1,0 +1,68 @@
+"""MGL301 await-non-awaitable."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.model.types import COROUTINE, CURSOR_KINDS, SYNC, DriverType
+from mongolint.rules._helpers import method_name, receiver_type
+from mongolint.rules.base import Rule
+from mongolint.model import driver
+
+_SYNC_CONTEXT_KINDS = frozenset({"client", "session", "transaction"}) | CURSOR_KINDS
+
+
+class AwaitNonAwaitable(Rule):
+    code = "MGL301"
+    name = "await-non-awaitable"
+    fix_applicability = Applicability.SAFE
+    trigger_words = frozenset({"await", "async"})
+
+    def check(self) -> Iterator[Diagnostic]:
+        for node in self.model.index.awaits:
+            message = self._awaited_call_message(node.expression)
+            if message is not None:
+                yield self.report(node, message)
+        for statement in self.model.index.withs:
+            if statement.asynchronous is not None:
+                yield from self._async_with(statement)
+        for loop in self.model.index.loops:
+            if isinstance(loop, cst.For) and loop.asynchronous is not None:
+                iterated = self.model.driver_type(loop.iter)
+                if iterated is not None and iterated.flavour == SYNC and iterated.kind in CURSOR_KINDS:
+                    yield self.report(loop, "`async for` over a cursor of the synchronous driver raises "
+                                            "`TypeError`; use `for`, or `AsyncMongoClient`")
+
+    def _awaited_call_message(self, expr: cst.BaseExpression) -> Optional[str]:
+        if not isinstance(expr, cst.Call):
+            return None
+        if self.model.qualified_name(expr.func) in driver.CLIENT_CLASSES:
+            return "a client constructor returns no awaitable; remove `await`"
+        receiver = receiver_type(self.model, expr)
+        method = method_name(expr)
+        if receiver is None or method is None or receiver.kind == COROUTINE:
+            return None
+        entry = self.model.method(receiver, method)
+        if entry is None:
+            return None
+        if receiver.flavour == SYNC:
+            return (f"`{method}()` of the synchronous driver returns no awaitable: `await` raises "
+                    "`TypeError` after the call already ran; use `AsyncMongoClient` or drop `await`")
+        if receiver.flavour is not None and not entry[1]:
+            return f"`{method}()` is not a coroutine in {_driver_name(receiver)}; remove `await`"
+        return None
+
+    def _async_with(self, statement: cst.With) -> Iterator[Diagnostic]:
+        for item in statement.items:
+            entered = self.model.driver_type(item.item)
+            if entered is not None and entered.flavour == SYNC and entered.kind in _SYNC_CONTEXT_KINDS:
+                yield self.report(statement, f"`async with` on a {entered.kind} of the synchronous driver "
+                                             "raises `TypeError`; use `with`, or `AsyncMongoClient`")
+                return
+
+
+def _driver_name(receiver: DriverType) -> str:
+    return "Motor" if receiver.flavour == "motor" else "the PyMongo Async API"

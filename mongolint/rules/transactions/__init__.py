@@ -1,0 +1,1 @@
+"""MGL2xx: transactions."""
