@@ -113,6 +113,9 @@ class SemanticModel:
     def qualified_name(self, expr: cst.BaseExpression) -> Optional[str]:
         if isinstance(expr, cst.Name):
             bindings = self.bindings_of(expr)
+            imported = {b.qualified_name for b in bindings if b.kind == S.IMPORT}
+            if len(imported) == 1 and all(b.kind == S.IMPORT for b in bindings):
+                return imported.pop()  # `import pymongo` repeated, or with submodules
             if len(bindings) != 1:
                 return None
             binding = bindings[0]

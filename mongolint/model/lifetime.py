@@ -88,21 +88,56 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
 
 
 def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdict:
-    """`MongoClient(uri).db.c.find_one()`: the client dies with the expression,
-    unless the expression's value is a driver object that keeps it reachable."""
-    while True:
-        parent = model.parent(expr)
-        if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is expr:
-            if isinstance(parent, cst.Attribute) and parent.attr.value in release.methods:
-                return Verdict.MANAGED
-            expr = parent
-        elif isinstance(parent, cst.Call) and parent.func is expr:
-            expr = parent
-        else:
-            break
-    if model.driver_type(expr) is not None:
+    """`MongoClient(uri).db.c.find_one()`: the client lives as long as the driver
+    objects derived from it; a plain result (a document) lets it die unclosed."""
+    top, role = _climb_derivations(model, expr, release)
+    if role == "release":
+        return Verdict.MANAGED
+    if top is None:
+        return Verdict.NEVER
+    parent = model.parent(top)
+    if isinstance(parent, cst.Expr):
+        return Verdict.NEVER
+    name = _bound_name(parent, top)
+    if name is None:
+        return Verdict.MANAGED
+    scope = model.scope_of(parent)
+    binding = next((b for b in scope.bindings.get(name, ()) if b.node is parent), None)
+    if binding is None or name in scope.globals or _alias_escapes(model, binding, scope, release, 0):
         return Verdict.MANAGED
     return Verdict.NEVER
+
+
+def _climb_derivations(model, expr: cst.CSTNode, release: Release):
+    """Follow `expr.attr`, `expr[...]`, `expr.method(...)` and `await` upwards.
+    Returns (the outermost expression still holding a driver object, or None when
+    the chain ends in plain data; "release" when the chain releases)."""
+    top = expr
+    while True:
+        parent = model.parent(expr)
+        if isinstance(parent, cst.Attribute) and parent.value is expr:
+            if parent.attr.value in release.methods:
+                return None, "release"
+        elif isinstance(parent, cst.Subscript) and parent.value is expr:
+            pass
+        elif isinstance(parent, cst.Call) and parent.func is expr or isinstance(parent, cst.Await):
+            pass
+        else:
+            return top, "use"
+        expr = parent
+        if _holds_driver_object(model, expr):
+            top = expr
+        elif not isinstance(expr, cst.Attribute) or not isinstance(model.parent(expr), cst.Call):
+            return None, "use"
+
+
+# Objects that keep their client usable; a session does not hand its client on.
+_CARRIERS = frozenset({"client", "database", "collection", "cursor", "command_cursor", "change_stream"})
+
+
+def _holds_driver_object(model, expr: cst.CSTNode) -> bool:
+    found = model.driver_type(expr)
+    return found is not None and found.kind in _CARRIERS
 
 
 def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
@@ -128,25 +163,44 @@ def _uses_of(model, binding: Binding, scope) -> List[cst.Name]:
     return uses
 
 
-def _role_of_use(model, use: cst.Name, scope, release: Release) -> str:
+def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
     if model.scope_of(use) is not scope:
         return "escape"  # captured by a nested function or lambda
     parent = model.parent(use)
-    if isinstance(parent, cst.Attribute) and parent.value is use:
-        called = isinstance(model.parent(parent), cst.Call) and model.parent(parent).func is parent
-        if parent.attr.value in release.methods:
-            return "release" if called else "escape"
-        return "use"
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
+    top, role = _climb_derivations(model, use, release)
+    if role == "release":
+        return "release"
+    if top is None:
+        return "use"  # the chain ends in plain data
+    if top is not use and isinstance(model.parent(top), cst.WithItem):
+        return "use"
+    return _role_of_value(model, top, scope, release, depth)
+
+
+def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: int) -> str:
+    """Where a value that holds the resource flows to."""
+    parent = model.parent(value)
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
+    name = _bound_name(parent, value)
+    if name is not None and depth < 4 and model.scope_of(parent) is scope:
+        binding = next((b for b in scope.bindings.get(name, ()) if b.node is parent), None)
+        if binding is not None and name not in scope.globals:
+            return "escape" if _alias_escapes(model, binding, scope, release, depth + 1) else "use"
     if isinstance(parent, (cst.Return, cst.Yield, cst.Element, cst.DictElement, cst.Assign,
                            cst.AnnAssign, cst.NamedExpr, cst.AugAssign, cst.Await,
                            cst.StarredElement, cst.StarredDictElement, cst.Lambda)):
         return "escape"
     return "use"
+
+
+def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int) -> bool:
+    """Does a local name holding the resource (or an object derived from it) escape?"""
+    return any(_role_of_use(model, use, scope, release, depth) == "escape"
+               for use in _uses_of(model, binding, scope))
 
 
 def _role_of_argument(model, arg: cst.Arg) -> str:
@@ -190,10 +244,12 @@ class _Flow:
         self.release = release
         self.normal_leak = False
         self.error_leak = False
+        self.boundary_loop: Optional[cst.CSTNode] = None
 
     # -- from the creation to the end of its scope ------------------------
     def follow(self, start: cst.CSTNode, scope_node: cst.CSTNode) -> None:
         node = self._line_of(start)
+        self.boundary_loop = self._innermost_loop(node, scope_node)
         states: States = _UNRELEASED
         if isinstance(node, cst.SimpleStatementLine):
             rest = _after(node.body, self.model.enclosing_statement(start))
@@ -205,8 +261,7 @@ class _Flow:
                 return
             states = self._block(block[index + 1:], states, finally_releases, errors_caught)
             owner = self._owner_of_block(node)
-            if owner is None or owner is scope_node or isinstance(owner, (cst.For, cst.While)) \
-                    and self._is_loop_body(owner, node):
+            if owner is None or owner is scope_node or owner is self.boundary_loop:
                 if False in states and not finally_releases:
                     self.normal_leak = True
                 return
@@ -232,8 +287,16 @@ class _Flow:
                 return ancestor
         return None
 
-    def _is_loop_body(self, loop, node) -> bool:
-        return any(a is loop.body for a in self.model.ancestors(node))
+    def _innermost_loop(self, node, scope_node) -> Optional[cst.CSTNode]:
+        """The loop whose body holds `node`: the end of its iteration ends the path."""
+        child = node
+        for ancestor in self.model.ancestors(node):
+            if ancestor is scope_node:
+                return None
+            if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
+                return ancestor
+            child = ancestor
+        return None
 
     def _enclosing_protection(self, node, scope_node) -> Tuple[bool, bool]:
         finally_releases = errors_caught = False
@@ -324,6 +387,10 @@ class _Flow:
                 if False in states and not fin:
                     self.normal_leak = True
                 return _NOTHING
+            elif isinstance(small, (cst.Break, cst.Continue)):
+                if self._leaves_boundary_loop(small) and False in states and not fin:
+                    self.normal_leak = True
+                return _NOTHING if self._leaves_boundary_loop(small) else states
             elif isinstance(small, cst.Raise):
                 if False in states and not fin and not caught:
                     self.error_leak = True
@@ -331,6 +398,15 @@ class _Flow:
             else:
                 self._expression(small, states, fin, caught)
         return states
+
+    def _leaves_boundary_loop(self, jump: cst.CSTNode) -> bool:
+        """Does this `break`/`continue` end the loop iteration the resource lives in?"""
+        for ancestor in self.model.ancestors(jump):
+            if isinstance(ancestor, (cst.For, cst.While)):
+                return ancestor is self.boundary_loop
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+        return False
 
     def _expression(self, node, states: States, fin: bool, caught: bool) -> None:
         if False in states and not fin and not caught and _may_raise(node):

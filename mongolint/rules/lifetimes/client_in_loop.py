@@ -90,14 +90,19 @@ def _tests_emptiness_of(test: cst.BaseExpression, target: str) -> bool:
 
 
 def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
-    """A retry loop whose successful iteration returns or breaks builds one client
-    per failed attempt at most: the construction is the loop's way out."""
+    """`client = MongoClient(uri); break` runs at most once. Not so inside a `try`
+    within the loop: a failed attempt goes round again (a retry loop)."""
+    if not isinstance(loop, (cst.For, cst.While)):
+        return False
     line = model.parent(model.enclosing_statement(call))
     block = model.parent(line)
-    if not isinstance(block, cst.IndentedBlock) or not isinstance(loop, (cst.For, cst.While)):
+    if not isinstance(block, cst.IndentedBlock):
         return False
-    if model.parent(block) is not loop and not isinstance(model.parent(block), cst.Try):
-        return False
+    for ancestor in model.ancestors(block):
+        if ancestor is loop:
+            break
+        if isinstance(ancestor, (cst.Try, cst.TryStar)):
+            return False
     last = block.body[-1]
     return isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Break))
 

@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.model.scopes import PARAM
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_binding
 from mongolint.model.types import TRANSACTION
 from mongolint.rules._helpers import method_name, result_type
@@ -59,4 +60,7 @@ class TransactionNotFinished(Rule):
         scope = self.model.scope_of(session)
         if scope.kind not in ("function", "module") or session.value not in scope.bindings:
             return Verdict.MANAGED
-        return lifetime_of_binding(self.model, bindings[0], scope, statement, TRANSACTION_RELEASE)
+        verdict = lifetime_of_binding(self.model, bindings[0], scope, statement, TRANSACTION_RELEASE)
+        if verdict is Verdict.NEVER and bindings[0].kind == PARAM:
+            return Verdict.MANAGED  # a "begin" helper: the caller finishes the transaction
+        return verdict
