@@ -1,0 +1,1 @@
+"""Correct PyMongo and PyMongo Async code: mongolint must report nothing here."""
