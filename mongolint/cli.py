@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections import Counter
@@ -32,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--output-file", "-o", help="write the report to this file")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR)")
+    fixing = parser.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixing.add_argument("--unsafe-fixes", action="store_true", default=None,
+                        help="also apply fixes that may change behaviour (with --fix or --diff)")
+    fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     run = parser.add_argument_group("run")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
@@ -83,7 +90,7 @@ def _check(args, settings: Settings) -> int:
             print(f"mongolint: {path}: {problem}", file=sys.stderr)
         if args.list_parsed:
             return _list_parsed(files, settings)
-        reports = runner.check_paths(files, settings, args.jobs)
+        reports = runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings))
         sources = {}
     return _report(args, reports, sources)
 
@@ -115,16 +122,44 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
     return EXIT_CLEAN
 
 
+def _file_checker(args, settings: Settings):
+    if not (args.fix or args.diff):
+        return runner.check_path
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    return functools.partial(runner.fix_path, unsafe=unsafe, diff_only=args.diff)
+
+
+def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
+    fixed = sum(len(report.fixed) for report in reports)
+    remaining = sum(len(report.findings) for report in reports)
+    if args.diff:
+        for report in reports:
+            if report.diff:
+                sys.stdout.write(report.diff)
+        files = sum(1 for report in reports if report.diff)
+        print(f"Would fix {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}.",
+              file=sys.stderr)
+        return
+    if args.show_fixes:
+        for report in reports:
+            for code, description in report.fixed:
+                print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+    print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
+
+
 def _report(args, reports: Sequence[FileReport], sources) -> int:
     stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     try:
         options = _output_options(args, stream, reports, sources)
-        FORMATS[args.format](reports, stream, options)
+        if not args.diff:
+            FORMATS[args.format](reports, stream, options)
         if args.statistics:
             _write_statistics(reports, stream)
     finally:
         if stream is not sys.stdout:
             stream.close()
+    if args.fix or args.diff:
+        _write_fix_summary(args, reports)
     internal = False
     for report in reports:
         if report.error:
@@ -135,6 +170,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
     if internal:
         return EXIT_ERROR
     found = any(report.findings for report in reports)
+    if args.diff:
+        found = found or any(report.diff for report in reports)
     return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
 
 

@@ -30,6 +30,8 @@ class FileReport:
     error: Optional[str] = None  # could not read or decode: one line for the user
     internal_errors: List[str] = field(default_factory=list)  # a rule or fix crashed
     parsed: bool = False
+    fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
+    diff: Optional[str] = None  # with --diff: what --fix would change
 
 
 class Analysis:
@@ -95,15 +97,20 @@ def syntax_error_finding(path: str, error: cst.ParserSyntaxError) -> Finding:
 
 
 def locate(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Finding]:
-    """Findings with positions, `# noqa` applied, sorted. Positions are computed
-    only for files that have a diagnostic."""
+    """Findings with positions, `# noqa` applied, sorted."""
+    return sorted(finding for finding, _ in located(analysis, diagnostics))
+
+
+def located(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Tuple[Finding, Diagnostic]]:
+    """Each diagnostic that `# noqa` leaves, with its finding. Positions are
+    computed only for files that have a diagnostic."""
     if not diagnostics:
         return []
     from mongolint.rules import RULES_BY_CODE
 
     positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
     silenced = noqa.noqa_lines(analysis.text)
-    findings = []
+    result = []
     seen = set()
     for diagnostic in diagnostics:
         span = positions[diagnostic.node]
@@ -111,11 +118,12 @@ def locate(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Findin
         if key in seen or noqa.is_silenced(diagnostic.code, span.start.line, silenced):
             continue
         seen.add(key)
-        findings.append(Finding(
+        finding = Finding(
             analysis.path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
             diagnostic.code, diagnostic.message, RULES_BY_CODE[diagnostic.code].name,
-            _fix_summary(diagnostic)))
-    return sorted(findings)
+            _fix_summary(diagnostic))
+        result.append((finding, diagnostic))
+    return result
 
 
 def _fix_summary(diagnostic: Diagnostic):

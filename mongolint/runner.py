@@ -24,6 +24,13 @@ def check_path(path: str, settings) -> FileReport:
     return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
 
 
+def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
+    from mongolint import fixes
+
+    module_name = discovery.module_name(path, settings.project_root)
+    return fixes.fix_file(path, settings, unsafe=unsafe, diff_only=diff_only, module_name=module_name)
+
+
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
                 check: Callable[[str, object], FileReport] = check_path) -> List[FileReport]:
     """Reports in the order of `paths`, whatever the number of jobs."""

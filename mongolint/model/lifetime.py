@@ -149,18 +149,31 @@ def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def uses_of_binding(model, binding: Binding, scope) -> List[cst.Name]:
+    """Every load of the name that refers to `binding` (the binding target excluded)."""
+    return _uses_of(model, binding, scope)
+
+
 def _uses_of(model, binding: Binding, scope) -> List[cst.Name]:
     uses = []
     for name in model.index.names.get(binding.name, ()):
-        if name is getattr(binding.node, "target", None):
-            continue
-        if any(t.target is name for t in getattr(binding.node, "targets", ())):
+        if _is_target(model, name):
             continue
         use_scope = model.scope_of(name)
         resolved = use_scope.lookup(binding.name)
         if resolved is not None and binding in resolved:
             uses.append(name)
     return uses
+
+
+def _is_target(model, name: cst.Name) -> bool:
+    """A Name that binds (assignment, `as`, loop target) rather than loads."""
+    parent = model.parent(name)
+    if isinstance(parent, (cst.AssignTarget, cst.AsName)):
+        return True
+    if isinstance(parent, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+        return parent.target is name
+    return False
 
 
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:

@@ -6,9 +6,11 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
+from mongolint.model.walker import children as rw_children
 from mongolint.rules._helpers import client_label, constructs_client
+from mongolint.rules import _rewrites as rw
 from mongolint.rules.base import Rule
 
 _SCOPE_BOUNDARIES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
@@ -30,7 +32,7 @@ class ClientInLoop(Rule):
                 continue
             yield self.report(call, f"{client_label(self.model, call)} is constructed inside a loop: every "
                                     "iteration creates a connection pool and monitor threads; create one "
-                                    "client before the loop and reuse it")
+                                    "client before the loop and reuse it", hoist_out_of_loop(self.model, call, loop))
 
 
 def repeating_loop(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -113,3 +115,68 @@ def _expression_text(model: SemanticModel, node: cst.BaseExpression) -> str:
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
+
+
+def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> Optional[Fix]:
+    """`for ...: client = MongoClient(uri); ...; client.close()` -> the client
+    built before the loop and closed after it, when `uri` is the same every time."""
+    if not isinstance(loop, (cst.For, cst.While)):
+        return None
+    line = rw.statement_line(model, call)
+    if line is None or model.parent(line) is not loop.body or not _loop_invariant(model, call, loop):
+        return None
+    body = list(loop.body.body)
+    index = body.index(line)
+    small = line.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        name = small.targets[0].target.value
+        if _used_before(model, name, body[:index]) or small.value is not model.strip_await(call):
+            return None
+        closes = [s for s in body if rw.is_call_statement(s, name, frozenset({"close"}))]
+        if len(closes) > 1:
+            return None
+        rest, trailing = rw.without([s for s in body if s is not line],
+                                    lambda s: any(s is c for c in closes))
+        new_loop = loop.with_changes(body=loop.body.with_changes(
+            body=rest or [cst.SimpleStatementLine([cst.Pass()])],
+            footer=list(loop.body.footer) + trailing), leading_lines=())
+        after = [c.with_changes(leading_lines=()) for c in closes]
+        hoisted = line.with_changes(leading_lines=list(loop.leading_lines) + list(line.leading_lines))
+        return Fix("build the client once, before the loop", Applicability.UNSAFE,
+                   {loop: cst.FlattenSentinel([hoisted, new_loop] + after)})
+    return None
+
+
+def _loop_invariant(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
+    """No name in the construction is bound by the loop or in its body."""
+    bound = _names_bound_in(model, loop)
+    stack = [call]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value in bound:
+            return False
+        if isinstance(node, (cst.Await, cst.Yield, cst.NamedExpr)):
+            return False
+        stack.extend(rw_children(node))
+    return True
+
+
+def _names_bound_in(model: SemanticModel, loop: cst.CSTNode) -> set:
+    scope = model.scope_of(loop)
+    names = set()
+    for name, bindings in scope.bindings.items():
+        for binding in bindings:
+            if any(a is loop for a in model.ancestors(binding.node)) or binding.node is loop:
+                names.add(name)
+    return names
+
+
+def _used_before(model: SemanticModel, name: str, statements) -> bool:
+    for statement in statements:
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name) and node.value == name:
+                return True
+            stack.extend(rw_children(node))
+    return False

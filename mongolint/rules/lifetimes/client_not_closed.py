@@ -8,6 +8,8 @@ from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_value
 from mongolint.rules._helpers import client_label, constructs_client, result_type
 from mongolint.rules.base import Rule
+from mongolint.rules.lifetimes._manage import manage_binding
+from mongolint.model.types import MOTOR
 
 CLIENT_RELEASE = Release(methods=frozenset({"close"}))
 
@@ -37,4 +39,9 @@ class ClientNotClosed(Rule):
             client = result_type(self.model, call)
             with_ = "async with" if client is not None and client.is_async else "with"
             message = _MESSAGES[verdict].format(name=client_label(self.model, call), with_=with_)
-            yield self.report(call, message)
+            is_async = client is not None and client.is_async
+            # Motor clients are not context managers.
+            context_manager = client is None or client.flavour != MOTOR
+            fix = manage_binding(self.model, call, CLIENT_RELEASE.methods, is_async=is_async,
+                                 context_manager=context_manager, what="client")
+            yield self.report(call, message, fix)

@@ -9,6 +9,7 @@ from mongolint.model.lifetime import Release, Verdict, lifetime_of_value
 from mongolint.model.types import SESSION
 from mongolint.rules._helpers import method_name, result_type
 from mongolint.rules.base import Rule
+from mongolint.rules.lifetimes._manage import manage_binding
 
 SESSION_RELEASE = Release(methods=frozenset({"end_session"}), leaking_keywords=frozenset({"session"}))
 
@@ -36,4 +37,6 @@ class SessionNotEnded(Rule):
             verdict = lifetime_of_value(self.model, call, SESSION_RELEASE)
             if verdict is not Verdict.MANAGED:
                 with_ = "async with" if session.is_async else "with"
-                yield self.report(call, _MESSAGES[verdict].format(with_=with_))
+                fix = manage_binding(self.model, call, SESSION_RELEASE.methods, is_async=session.is_async,
+                                     context_manager=True, what="session")
+                yield self.report(call, _MESSAGES[verdict].format(with_=with_), fix)

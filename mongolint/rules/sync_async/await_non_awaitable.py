@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import COROUTINE, CURSOR_KINDS, SYNC, DriverType
 from mongolint.rules._helpers import method_name, receiver_type
 from mongolint.rules.base import Rule
@@ -25,7 +25,7 @@ class AwaitNonAwaitable(Rule):
         for node in self.model.index.awaits:
             message = self._awaited_call_message(node.expression)
             if message is not None:
-                yield self.report(node, message)
+                yield self.report(node, message, self._remove_await(node))
         for statement in self.model.index.withs:
             if statement.asynchronous is not None:
                 yield from self._async_with(statement)
@@ -54,6 +54,16 @@ class AwaitNonAwaitable(Rule):
         if receiver.flavour is not None and not entry[1]:
             return f"`{method}()` is not a coroutine in {_driver_name(receiver)}; remove `await`"
         return None
+
+    def _remove_await(self, node: cst.Await) -> Optional[Fix]:
+        """Safe for an async driver's plain method: the call already returns its result."""
+        receiver = receiver_type(self.model, node.expression) if isinstance(node.expression, cst.Call) else None
+        if receiver is None or receiver.flavour == SYNC:
+            return None
+        inner = node.expression
+        if node.lpar and not inner.lpar:
+            inner = inner.with_changes(lpar=node.lpar, rpar=node.rpar)
+        return Fix("remove `await`", Applicability.SAFE, {node: inner})
 
     def _async_with(self, statement: cst.With) -> Iterator[Diagnostic]:
         for item in statement.items:

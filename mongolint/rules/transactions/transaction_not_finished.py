@@ -6,11 +6,12 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.scopes import PARAM
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_binding
 from mongolint.model.types import TRANSACTION
 from mongolint.rules._helpers import method_name, result_type
+from mongolint.rules import _rewrites as rw
 from mongolint.rules.base import Rule
 
 # Ending the session aborts the transaction, but silently: that is the bug.
@@ -45,7 +46,8 @@ class TransactionNotFinished(Rule):
             verdict = self._verdict(session, statement)
             if verdict in _MESSAGES:
                 with_ = {"async": "async with await", "motor": "async with"}.get(transaction.flavour or "", "with")
-                yield self.report(call, _MESSAGES[verdict].format(with_=with_, session=session.value))
+                fix = self._wrap_in_transaction(call, statement, session.value, transaction.is_async)
+                yield self.report(call, _MESSAGES[verdict].format(with_=with_, session=session.value), fix)
 
     def _statement_of_start(self, call: cst.Call) -> Optional[cst.CSTNode]:
         """The `s.start_transaction()` expression statement (a `with` item is fine)."""
@@ -64,3 +66,31 @@ class TransactionNotFinished(Rule):
         if verdict is Verdict.NEVER and bindings[0].kind == PARAM:
             return Verdict.MANAGED  # a "begin" helper: the caller finishes the transaction
         return verdict
+
+    def _wrap_in_transaction(self, call: cst.Call, statement: cst.CSTNode, session: str,
+                             is_async: bool) -> Optional[Fix]:
+        """`s.start_transaction()` + the statements using `s` after it, up to a
+        plain commit -> `with s.start_transaction():` over them."""
+        line = rw.statement_line(self.model, statement)
+        block, start = rw.position_in_block(self.model, line) if line is not None else (None, -1)
+        scope = self.model.scope_of(statement)
+        bindings = scope.bindings.get(session, [])
+        if block is None or len(bindings) != 1:
+            return None
+        end = rw.span_of_uses(self.model, block, start, bindings[0], scope)
+        if end is None:
+            return None
+        span = list(block.body[start + 1:end + 1])
+        if any(rw.is_call_statement(s, session, _ABORT) for s in span):
+            return None
+        inner, trailing = rw.without(span, lambda s: rw.is_call_statement(s, session, _COMMIT))
+        if not inner:
+            return None
+        item = self.model.strip_await(call)
+        new = rw.with_block(item, None, inner, is_async, leading_lines=line.leading_lines, footer=trailing)
+        return rw.replace_span(block, start, end, [new], "run the transaction in a `with` block that commits it",
+                               Applicability.UNSAFE)
+
+
+_COMMIT = frozenset({"commit_transaction"})
+_ABORT = frozenset({"abort_transaction"})

@@ -1,0 +1,174 @@
+"""Applying fixes: in passes until nothing changes, re-parsed before any write.
+
+A fix replaces nodes of the module it was computed on. Each pass lints the
+current text, applies every fix whose nodes do not overlap an earlier one's,
+and checks that the result parses; fixes that overlap wait for the next pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Set, Tuple
+
+import libcst as cst
+
+from mongolint import engine
+from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.engine import FileReport
+from mongolint.source import DecodeError, SourceText, decode
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    applied: List[Tuple[str, str]] = field(default_factory=list)
+    internal_errors: List[str] = field(default_factory=list)
+
+
+def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "") -> FixOutcome:
+    """The text with every applicable fix applied (nothing when a fix breaks it)."""
+    outcome = FixOutcome(text)
+    rules = settings.rules(path)
+    for _ in range(MAX_PASSES):
+        try:
+            analysis = engine.parse(path, outcome.text, settings, module_name)
+        except (cst.ParserSyntaxError, RecursionError):
+            return outcome
+        scratch = FileReport(path)
+        diagnostics = [d for _, d in engine.located(analysis, analysis.diagnostics(rules, scratch))]
+        chosen = _non_overlapping(analysis, [d for d in diagnostics if _applicable(d, unsafe)])
+        if not chosen:
+            return outcome
+        new_text = _apply(analysis.module, chosen)
+        broken = _reparse_error(new_text)
+        if broken is not None:
+            codes = ", ".join(sorted({d.code for d in chosen}))
+            outcome.internal_errors.append(f"internal error: a fix of {codes} produced code that does not "
+                                           f"parse ({broken}); the file was left unchanged")
+            return FixOutcome(text, [], outcome.internal_errors)
+        if new_text == outcome.text:
+            return outcome
+        outcome.text = new_text
+        outcome.applied.extend((d.code, d.fix.description) for d in chosen)
+    return outcome
+
+
+def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+
+
+def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+    """Greedily, in order, the fixes none of whose nodes contains or lies in
+    another chosen fix's nodes."""
+    model = analysis.model
+    taken: Set[int] = set()  # the chosen nodes
+    covered: Set[int] = set()  # the chosen nodes and all their ancestors
+    chosen = []
+    # Outermost first: a fix of a whole loop or block subsumes one inside it.
+    lineages = {id(d): [[id(t)] + [id(a) for a in model.ancestors(t)] for t in d.fix.replacements]
+                for d in diagnostics}
+    ordered = sorted(diagnostics, key=lambda d: min(len(line) for line in lineages[id(d)]))
+    for diagnostic in ordered:
+        targets = list(diagnostic.fix.replacements)
+        lineage = lineages[id(diagnostic)]
+        if any(id(t) in covered for t in targets) or any(i in taken for line in lineage for i in line):
+            continue
+        chosen.append(diagnostic)
+        for target, line in zip(targets, lineage):
+            taken.add(id(target))
+            covered.update(line)
+    return chosen
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: Dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        return self.replacements.get(id(original_node), updated_node)
+
+
+def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic]) -> str:
+    replacements = {id(node): new for d in diagnostics for node, new in d.fix.replacements.items()}
+    return module.visit(_Replace(replacements)).code
+
+
+def _reparse_error(text: str):
+    try:
+        cst.parse_module(text)
+        compile(text, "<fixed>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return None
+
+
+# -- files -------------------------------------------------------------------
+
+def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
+    """Fix one file in place (or compute its diff) and report what remains."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = decode(data)
+    except OSError as error:
+        return FileReport(path, error=f"cannot read: {error.strerror or error}")
+    except DecodeError as error:
+        return FileReport(path, error=str(error))
+    outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name)
+    changed = outcome.text != source.text
+    report_text = source.text if diff_only else outcome.text
+    report = engine.check_text(path, report_text, settings, module_name=module_name)
+    report.internal_errors.extend(outcome.internal_errors)
+    report.fixed = outcome.applied
+    if changed and diff_only:
+        report.diff = unified_diff(path, source.text, outcome.text)
+    elif changed:
+        problem = write_atomically(path, source, outcome.text)
+        if problem is not None:
+            report = engine.check_text(path, source.text, settings, module_name=module_name)
+            report.error = problem
+    return report
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    return "".join(difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=path, tofile=path))
+
+
+def write_atomically(path: str, source: SourceText, text: str):
+    """Write through a temporary file and a rename, keeping encoding, BOM and
+    mode. Returns a one-line problem, or None."""
+    path = os.path.realpath(path)  # a symbolic link keeps pointing at the fixed file
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if not mode & stat.S_IWUSR:
+            return "not fixed: the file is read-only"
+        data = source.encode(text)
+    except OSError as error:
+        return f"not fixed: {error.strerror or error}"
+    except UnicodeEncodeError as error:
+        return f"not fixed: the fix cannot be written in {source.encoding}: {error.reason}"
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".mongolint-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        return f"not fixed: cannot write: {error.strerror or error}"
+    return None

@@ -1,0 +1,120 @@
+"""Building blocks of fixes: statement-level rewrites that keep comments.
+
+Each returns a `Fix` (node replacements) or None when the code does not have
+the simple shape the rewrite is sure about.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from mongolint.diagnostics import Applicability, Fix
+from mongolint.model import SemanticModel
+from mongolint.model.lifetime import uses_of_binding
+
+Block = cst.CSTNode  # IndentedBlock or Module
+
+
+def statement_line(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.SimpleStatementLine]:
+    """The line of a single small statement that holds `node`."""
+    small = model.enclosing_statement(node)
+    line = model.parent(small) if small is not None else None
+    if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+        return line
+    return None
+
+
+def position_in_block(model: SemanticModel, statement: cst.CSTNode) -> Tuple[Optional[Block], int]:
+    block = model.parent(statement)
+    if isinstance(block, (cst.IndentedBlock, cst.Module)):
+        for index, child in enumerate(block.body):
+            if child is statement:
+                return block, index
+    return None, -1
+
+
+def top_level_index(model: SemanticModel, block: Block, node: cst.CSTNode) -> Optional[int]:
+    """Index of the statement of `block` that contains `node`."""
+    child = node
+    for ancestor in model.ancestors(node):
+        if ancestor is block:
+            for index, statement in enumerate(block.body):
+                if statement is child:
+                    return index
+            return None
+        child = ancestor
+    return None
+
+
+def is_call_statement(statement: cst.CSTNode, receiver: str, methods: FrozenSet[str]) -> bool:
+    """`receiver.method()` or `await receiver.method()` alone on a line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not isinstance(small, cst.Expr):
+        return False
+    value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+    return (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name) and value.func.value.value == receiver
+            and value.func.attr.value in methods)
+
+
+def span_of_uses(model: SemanticModel, block: Block, start: int, binding, scope) -> Optional[int]:
+    """Index of the last statement of `block` after `start` that uses the name;
+    None when a use lies outside the block or there is none."""
+    last = None
+    for use in uses_of_binding(model, binding, scope):
+        index = top_level_index(model, block, use)
+        if index is None:
+            return None
+        if index > start:
+            last = index if last is None else max(last, index)
+    return last
+
+
+def with_block(item: cst.BaseExpression, name: Optional[str], body: Sequence[cst.BaseStatement],
+               is_async: bool, leading_lines=(), footer=()) -> cst.With:
+    asname = cst.AsName(name=cst.Name(name)) if name else None
+    return cst.With(
+        items=[cst.WithItem(item=item, asname=asname)],
+        body=cst.IndentedBlock(body=list(body) or [cst.SimpleStatementLine([cst.Pass()])],
+                               footer=list(footer)),
+        asynchronous=cst.Asynchronous() if is_async else None,
+        leading_lines=leading_lines,
+    )
+
+
+def try_finally_block(body: Sequence[cst.BaseStatement], final: cst.BaseStatement, footer=()) -> cst.Try:
+    return cst.Try(body=cst.IndentedBlock(body=list(body), footer=list(footer)),
+                   finalbody=cst.Finally(body=cst.IndentedBlock(body=[final])))
+
+
+def replace_span(block: Block, start: int, end: int, new: Sequence[cst.BaseStatement],
+                 description: str, applicability: Applicability) -> Fix:
+    """Replace statements `start..end` (inclusive) of `block` by `new`."""
+    body = list(block.body)
+    replaced = block.with_changes(body=body[:start] + list(new) + body[end + 1:])
+    return Fix(description, applicability, {block: replaced})
+
+
+def without(statements: Sequence[cst.BaseStatement], drop: Callable[[cst.BaseStatement], bool]
+            ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
+    """The statements `drop` rejects removed; their comments move to the next
+    statement kept, or come back as trailing lines for the block's footer."""
+    kept: List[cst.BaseStatement] = []
+    pending: List[cst.EmptyLine] = []
+    for statement in statements:
+        if drop(statement):
+            pending.extend(statement.leading_lines)
+            continue
+        if pending:
+            statement = statement.with_changes(leading_lines=pending + list(statement.leading_lines))
+            pending = []
+        kept.append(statement)
+    return kept, [line for line in pending if line.comment is not None]
+
+
+def strip_leading_lines(statement: cst.BaseStatement) -> cst.BaseStatement:
+    return statement.with_changes(leading_lines=())
