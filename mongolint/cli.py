@@ -13,7 +13,7 @@ from typing import List, Optional, Sequence, TextIO
 from mongolint import __version__, config, discovery, engine, runner
 from mongolint.config import ConfigError, Settings
 from mongolint.engine import FileReport
-from mongolint.output import FORMATS, OutputOptions
+from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -56,6 +56,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["check"]:
         argv = argv[1:]
+    if argv[:1] == ["rule"]:
+        from mongolint import explain
+
+        return explain.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
@@ -154,7 +158,7 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         if not args.diff:
             FORMATS[args.format](reports, stream, options)
         if args.statistics:
-            _write_statistics(reports, stream)
+            _write_statistics(reports, sys.stderr if args.format in STRUCTURED_FORMATS else stream)
     finally:
         if stream is not sys.stdout:
             stream.close()

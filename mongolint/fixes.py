@@ -7,12 +7,16 @@ and checks that the result parses; fixes that overlap wait for the next pass.
 
 from __future__ import annotations
 
+import ast
 import difflib
+import io
 import os
 import stat
 import tempfile
+import tokenize
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -46,11 +50,11 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
         if not chosen:
             return outcome
         new_text = _apply(analysis.module, chosen)
-        broken = _reparse_error(new_text)
+        broken = _reparse_error(new_text) or _lost_comments(outcome.text, new_text)
         if broken is not None:
             codes = ", ".join(sorted({d.code for d in chosen}))
-            outcome.internal_errors.append(f"internal error: a fix of {codes} produced code that does not "
-                                           f"parse ({broken}); the file was left unchanged")
+            outcome.internal_errors.append(f"internal error: a fix of {codes} was refused ({broken}); "
+                                           "the file was left unchanged")
             return FixOutcome(text, [], outcome.internal_errors)
         if new_text == outcome.text:
             return outcome
@@ -101,13 +105,30 @@ def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic]) -> str:
     return module.visit(_Replace(replacements)).code
 
 
-def _reparse_error(text: str):
+def _reparse_error(text: str) -> Optional[str]:
     try:
         cst.parse_module(text)
-        compile(text, "<fixed>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+        compile(text, "<fixed>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
-        return str(error).splitlines()[0] if str(error) else type(error).__name__
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"the result does not parse: {detail}"
     return None
+
+
+def _lost_comments(before: str, after: str) -> Optional[str]:
+    """Fixes move code around; none may drop a comment."""
+    missing = _comments(before) - _comments(after)
+    if missing:
+        return f"it would drop the comment {next(iter(missing))!r}"
+    return None
+
+
+def _comments(text: str) -> Counter:
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+        return Counter(t.string.rstrip() for t in tokens if t.type == tokenize.COMMENT)
+    except (tokenize.TokenError, SyntaxError):
+        return Counter()
 
 
 # -- files -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Dict, Sequence, TextIO
 
 from mongolint.engine import FileReport
-from mongolint.output import text
+from mongolint.output import github, json_format, sarif, text
 
 Formatter = Callable[[Sequence[FileReport], TextIO, "OutputOptions"], None]
 
@@ -21,4 +21,10 @@ class OutputOptions:
 FORMATS: Dict[str, Formatter] = {
     "text": text.write_text,
     "concise": text.write_concise,
+    "json": json_format.write_json,
+    "sarif": sarif.write_sarif,
+    "github": github.write_github,
 }
+
+# Formats whose output must stay parseable: `--statistics` goes to stderr with them.
+STRUCTURED_FORMATS = frozenset({"json", "sarif"})

@@ -74,13 +74,23 @@ def span_of_uses(model: SemanticModel, block: Block, start: int, binding, scope)
     return last
 
 
+def trailing_comment_lines(statement: cst.BaseStatement) -> List[cst.EmptyLine]:
+    """A dropped line's `# comment` after the code, as a line of its own."""
+    trailing = getattr(statement, "trailing_whitespace", None)
+    if trailing is not None and trailing.comment is not None:
+        return [cst.EmptyLine(comment=trailing.comment)]
+    return []
+
+
 def with_block(item: cst.BaseExpression, name: Optional[str], body: Sequence[cst.BaseStatement],
-               is_async: bool, leading_lines=(), footer=()) -> cst.With:
+               is_async: bool, leading_lines=(), footer=(), replaces: Optional[cst.CSTNode] = None) -> cst.With:
+    """`with item as name:` over `body`; the replaced line's comment stays on the header."""
     asname = cst.AsName(name=cst.Name(name)) if name else None
+    header = getattr(replaces, "trailing_whitespace", None) or cst.TrailingWhitespace()
     return cst.With(
         items=[cst.WithItem(item=item, asname=asname)],
         body=cst.IndentedBlock(body=list(body) or [cst.SimpleStatementLine([cst.Pass()])],
-                               footer=list(footer)),
+                               footer=list(footer), header=header),
         asynchronous=cst.Asynchronous() if is_async else None,
         leading_lines=leading_lines,
     )
@@ -108,6 +118,7 @@ def without(statements: Sequence[cst.BaseStatement], drop: Callable[[cst.BaseSta
     for statement in statements:
         if drop(statement):
             pending.extend(statement.leading_lines)
+            pending.extend(trailing_comment_lines(statement))
             continue
         if pending:
             statement = statement.with_changes(leading_lines=pending + list(statement.leading_lines))

@@ -43,7 +43,7 @@ def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: Fr
         return None
     if context_manager:
         new = rw.with_block(assign.value, name, inner, is_async, leading_lines=line.leading_lines,
-                            footer=trailing)
+                            footer=trailing, replaces=line)
         return rw.replace_span(block, start, end, [new], f"manage the {what} with `{'async with' if is_async else 'with'}`",
                                Applicability.SAFE)
     close = cst.parse_statement(f"{name}.{sorted(release_methods)[0]}()\n")

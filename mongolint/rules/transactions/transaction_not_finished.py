@@ -87,7 +87,8 @@ class TransactionNotFinished(Rule):
         if not inner:
             return None
         item = self.model.strip_await(call)
-        new = rw.with_block(item, None, inner, is_async, leading_lines=line.leading_lines, footer=trailing)
+        new = rw.with_block(item, None, inner, is_async, leading_lines=line.leading_lines, footer=trailing,
+                            replaces=line)
         return rw.replace_span(block, start, end, [new], "run the transaction in a `with` block that commits it",
                                Applicability.UNSAFE)
 
