@@ -32,6 +32,9 @@ class Fix:
     description: str
     applicability: Applicability
     replacements: Mapping[cst.CSTNode, Replacement]
+    # Lower goes first among overlapping fixes: a fix that changes what an
+    # object is (sync -> async client) must precede fixes that wrap its uses.
+    priority: int = 0
 
 
 @dataclass(frozen=True)

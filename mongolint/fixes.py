@@ -78,7 +78,7 @@ def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]) -> List[Diagno
     # Outermost first: a fix of a whole loop or block subsumes one inside it.
     lineages = {id(d): [[id(t)] + [id(a) for a in model.ancestors(t)] for t in d.fix.replacements]
                 for d in diagnostics}
-    ordered = sorted(diagnostics, key=lambda d: min(len(line) for line in lineages[id(d)]))
+    ordered = sorted(diagnostics, key=lambda d: (d.fix.priority, min(len(line) for line in lineages[id(d)])))
     for diagnostic in ordered:
         targets = list(diagnostic.fix.replacements)
         lineage = lineages[id(diagnostic)]

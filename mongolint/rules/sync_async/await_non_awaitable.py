@@ -10,7 +10,8 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import COROUTINE, CURSOR_KINDS, SYNC, DriverType
 from mongolint.rules._helpers import method_name, receiver_type
 from mongolint.rules.base import Rule
-from mongolint.model import driver
+from mongolint.model import driver, origins
+from mongolint.model.lifetime import uses_of_binding
 
 _SYNC_CONTEXT_KINDS = frozenset({"client", "session", "transaction"}) | CURSOR_KINDS
 
@@ -25,7 +26,7 @@ class AwaitNonAwaitable(Rule):
         for node in self.model.index.awaits:
             message = self._awaited_call_message(node.expression)
             if message is not None:
-                yield self.report(node, message, self._remove_await(node))
+                yield self.report(node, message, self._remove_await(node) or self._switch_to_async(node))
         for statement in self.model.index.withs:
             if statement.asynchronous is not None:
                 yield from self._async_with(statement)
@@ -64,6 +65,54 @@ class AwaitNonAwaitable(Rule):
         if node.lpar and not inner.lpar:
             inner = inner.with_changes(lpar=node.lpar, rpar=node.rpar)
         return Fix("remove `await`", Applicability.SAFE, {node: inner})
+
+    def _switch_to_async(self, node: cst.Await) -> Optional[Fix]:
+        """Unsafe: the sync client this awaited call derives from becomes an
+        `AsyncMongoClient`, when it is built in this module and used only in
+        async code (its other calls may then need `await`)."""
+        construction = origins.client_construction(self.model, node.expression)
+        if construction is None or self.model.qualified_name(construction.func) != "pymongo.MongoClient":
+            return None
+        if not self._used_only_in_async_code(construction):
+            return None
+        func = construction.func
+        if isinstance(func, cst.Attribute):
+            return Fix("use `AsyncMongoClient`", Applicability.UNSAFE,
+                       {func: func.with_changes(attr=cst.Name("AsyncMongoClient"))}, priority=-1)
+        imported = self._import_of(func)
+        if imported is None:
+            return None
+        return Fix("use `AsyncMongoClient`", Applicability.UNSAFE,
+                   {func: func.with_changes(value="AsyncMongoClient"), **imported}, priority=-1)
+
+    def _used_only_in_async_code(self, construction: cst.Call) -> bool:
+        assign = self.model.parent(construction)
+        if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
+                and isinstance(assign.targets[0].target, cst.Name)):
+            return False
+        scope = self.model.scope_of(assign)
+        bindings = scope.bindings.get(assign.targets[0].target.value, [])
+        if len(bindings) != 1:
+            return False
+        if scope.kind != "module" and not self.model.in_async_function(assign):
+            return False
+        uses = uses_of_binding(self.model, bindings[0], scope)
+        return bool(uses) and all(self.model.in_async_function(use) for use in uses)
+
+    def _import_of(self, func: cst.Name):
+        """`from pymongo import MongoClient` gains `AsyncMongoClient`."""
+        bindings = self.model.bindings_of(func)
+        if len(bindings) != 1 or func.value != "MongoClient":
+            return None
+        statement = bindings[0].node
+        if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+            return None
+        names = list(statement.names)
+        if any(isinstance(a.name, cst.Name) and a.name.value == "AsyncMongoClient" for a in names):
+            return {}
+        names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(cst.ImportAlias(name=cst.Name("AsyncMongoClient")))
+        return {statement: statement.with_changes(names=names)}
 
     def _async_with(self, statement: cst.With) -> Iterator[Diagnostic]:
         for item in statement.items:
