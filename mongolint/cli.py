@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import replace
 from typing import List, Optional, Sequence, TextIO
 
-from mongolint import __version__, config, discovery, engine, runner
+from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
-from mongolint.engine import FileReport
+from mongolint.findings import FileReport
 from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -94,7 +95,7 @@ def _check(args, settings: Settings) -> int:
             print(f"mongolint: {path}: {problem}", file=sys.stderr)
         if args.list_parsed:
             return _list_parsed(files, settings)
-        reports = runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings))
+        reports = _check_files(args, settings, files)
         sources = {}
     return _report(args, reports, sources)
 
@@ -105,6 +106,8 @@ _STDIN_TEXT = [""]
 def _check_stdin(args, settings: Settings) -> FileReport:
     data = sys.stdin.buffer.read()
     path = args.stdin_filename or "-"
+    from mongolint import engine
+
     report = engine.check_bytes(path, data, settings)
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     return report
@@ -126,7 +129,31 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
     return EXIT_CLEAN
 
 
+def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
+    """Check (or fix) the files; unchanged files come from the cache when checking."""
+    if args.fix or args.diff or args.no_cache:
+        return _run(args, settings, files)
+    from mongolint.cache import ResultCache
+
+    cache = ResultCache.for_project(settings)
+    hits, misses, keys = cache.split(files)
+    checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
+    for path, report in checked.items():
+        if path in keys:
+            cache.store(keys[path], report)
+    cache.save()
+    return [hits[path] if path in hits else checked[path] for path in files]
+
+
+def _run(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
+    from mongolint import runner  # imports LibCST: only when a file must be parsed
+
+    return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings))
+
+
 def _file_checker(args, settings: Settings):
+    from mongolint import runner
+
     if not (args.fix or args.diff):
         return runner.check_path
     unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
 
-from mongolint import rules as registry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +31,9 @@ class Settings:
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
 
-    def rules(self, path: Optional[str] = None) -> List[Type[registry.Rule]]:
+    def rules(self, path: Optional[str] = None) -> list:
+        from mongolint import rules as registry  # imports LibCST: only when checking
+
         ignore = list(self.ignore) + list(self._ignored_for(path))
         return registry.select_rules(list(self.select) + list(self.extend_select), ignore)
 
@@ -136,6 +137,8 @@ def _per_file_ignores(value: Any, origin: str):
 
 
 def check_selectors(selectors: Sequence[str], key: str, origin: str) -> None:
+    from mongolint import rules as registry
+
     for selector in selectors:
         if not registry.is_valid_selector(selector):
             raise ConfigError(f"{origin}: `{key}` has unknown rule selector `{selector}`")

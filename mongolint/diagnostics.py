@@ -1,24 +1,20 @@
 """What a rule reports: a diagnostic on a node, optionally with a fix.
 
 Rules produce `Diagnostic`s that point at LibCST nodes; the engine turns them
-into `Finding`s (plain, picklable data with 1-based positions) once it knows
-where the nodes are.
+into `Finding`s (plain data in `findings`, with 1-based positions) once it
+knows where the nodes are.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Tuple, Union
+from dataclasses import dataclass
+from typing import Mapping, Optional, Union
 
 import libcst as cst
 
+from mongolint.findings import Applicability, Edit, Finding, FixSummary  # noqa: F401 (re-exported)
+
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
-
-
-class Applicability(str, enum.Enum):
-    SAFE = "safe"
-    UNSAFE = "unsafe"
 
 
 @dataclass(frozen=True)
@@ -43,34 +39,3 @@ class Diagnostic:
     message: str
     node: cst.CSTNode
     fix: Optional[Fix] = None
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace the text between two 1-based (line, column) positions."""
-
-    start: Tuple[int, int]
-    end: Tuple[int, int]
-    content: str
-
-
-@dataclass(frozen=True)
-class FixSummary:
-    description: str
-    applicability: Applicability
-    edits: Tuple[Edit, ...] = ()
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """A diagnostic located in a file: what every output format consumes."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    code: str
-    message: str = field(compare=False)
-    name: str = field(compare=False, default="")
-    fix: Optional[FixSummary] = field(compare=False, default=None)

@@ -7,31 +7,20 @@ files, in parallel when worth it, with the cache.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mongolint import noqa, prefilter
-from mongolint.diagnostics import Diagnostic, Finding
+from mongolint.diagnostics import Diagnostic
+from mongolint.findings import FileReport, Finding
 from mongolint.model import SemanticModel
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
 from mongolint.source import DecodeError, SourceText, decode
 
 # LibCST's conversion recurses once per nesting level; deep but valid code needs room.
 RECURSION_LIMIT = 20000
-
-
-@dataclass
-class FileReport:
-    path: str
-    findings: List[Finding] = field(default_factory=list)
-    error: Optional[str] = None  # could not read or decode: one line for the user
-    internal_errors: List[str] = field(default_factory=list)  # a rule or fix crashed
-    parsed: bool = False
-    fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
-    diff: Optional[str] = None  # with --diff: what --fix would change
 
 
 class Analysis:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Sequence, TextIO
 
-from mongolint.engine import FileReport
+from mongolint.findings import FileReport
 from mongolint.output import github, json_format, sarif, text
 
 Formatter = Callable[[Sequence[FileReport], TextIO, "OutputOptions"], None]

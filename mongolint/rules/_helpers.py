@@ -60,5 +60,8 @@ def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
 
 
 def client_label(model: SemanticModel, call: cst.Call) -> str:
+    """`MongoClient`, or `the client from get_client()` for a factory."""
     qualified = model.qualified_name(call.func) or ""
-    return qualified.rsplit(".", 1)[-1] or "client"
+    if qualified in driver.CLIENT_CLASSES:
+        return f"`{qualified.rsplit('.', 1)[-1]}`"
+    return f"the client from `{cst.Module([]).code_for_node(call.func)}()`"

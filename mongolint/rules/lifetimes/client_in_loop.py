@@ -30,7 +30,7 @@ class ClientInLoop(Rule):
             loop = repeating_loop(self.model, call)
             if loop is None or is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
                 continue
-            yield self.report(call, f"{client_label(self.model, call)} is constructed inside a loop: every "
+            yield self.report(call, f"{client_label(self.model, call)} is called inside a loop: every "
                                     "iteration creates a connection pool and monitor threads; create one "
                                     "client before the loop and reuse it", hoist_out_of_loop(self.model, call, loop))
 

@@ -14,9 +14,9 @@ from mongolint.model.types import MOTOR
 CLIENT_RELEASE = Release(methods=frozenset({"close"}))
 
 _MESSAGES = {
-    Verdict.NEVER: "`{name}` created here is never closed; use `{with_} {name}(...) as client:` or close it in `finally`",
-    Verdict.SOME_PATHS: "`{name}` created here is not closed on every path; use `{with_} {name}(...) as client:`",
-    Verdict.ERROR_PATHS: "`{name}` created here is not closed when an exception is raised; "
+    Verdict.NEVER: "{name} created here is never closed; use `{with_} ... as client:` or close it in `finally`",
+    Verdict.SOME_PATHS: "{name} created here is not closed on every path; use `{with_} ... as client:`",
+    Verdict.ERROR_PATHS: "{name} created here is not closed when an exception is raised; "
                          "call `close()` in `finally` or use `{with_}`",
 }
 

@@ -1,0 +1,56 @@
+"""The results of a run as plain data: what output formats, the cache and the
+flake8 adapter consume. Nothing here needs LibCST, so a run answered from the
+cache never imports it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+
+class Applicability(str, enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two 1-based (line, column) positions."""
+
+    start: Tuple[int, int]
+    end: Tuple[int, int]
+    content: str
+
+
+@dataclass(frozen=True)
+class FixSummary:
+    description: str
+    applicability: Applicability
+    edits: Tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A diagnostic located in a file: what every output format consumes."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    message: str = field(compare=False)
+    name: str = field(compare=False, default="")
+    fix: Optional[FixSummary] = field(compare=False, default=None)
+
+
+@dataclass
+class FileReport:
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    error: Optional[str] = None  # could not read or decode: one line for the user
+    internal_errors: List[str] = field(default_factory=list)  # a rule or fix crashed
+    parsed: bool = False
+    fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
+    diff: Optional[str] = None  # with --diff: what --fix would change
