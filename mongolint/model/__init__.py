@@ -16,7 +16,7 @@ from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding, Scope
 from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION,
                                    DriverType, Foreign)
-from mongolint.model.walker import ModuleIndex, Walker
+from mongolint.model.walker import ModuleIndex, Walker, children
 
 Resolved = Union[DriverType, Foreign, None]
 
@@ -379,6 +379,124 @@ class SemanticModel:
                 return entry
         return None
 
+    def does_io(self, receiver: DriverType, name: str) -> bool:
+        """Does calling this driver method talk to the server (rather than build a
+        lazy cursor, a derived object or a session)?"""
+        entry = self.method(receiver, name)
+        if entry is None:
+            return False
+        if entry[0]:
+            return name not in driver.LAZY_OPERATIONS
+        return name in driver.IO_WITHOUT_SESSION.get(receiver.kind, ())
+
+    # -- which client ------------------------------------------------------
+    def client_of(self, expr: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The node standing for the client a driver object belongs to: the
+        constructor call that built it, or the parameter annotated as a client it
+        came through. None when not known (two objects with the same node belong
+        to the same client; with different nodes, to different ones)."""
+        return self._guarded(expr, "client", self._compute_client)
+
+    def _compute_client(self, expr: cst.CSTNode) -> Optional[cst.CSTNode]:
+        if isinstance(expr, cst.Await):
+            return self.client_of(expr.expression)
+        if isinstance(expr, cst.NamedExpr):
+            return self.client_of(expr.value)
+        if isinstance(expr, cst.Name):
+            return self._same_client(self._client_of_binding(b) for b in self.bindings_of(expr))
+        if self.driver_type(expr) is None:
+            return None
+        if isinstance(expr, cst.Call):
+            if self.qualified_name(expr.func) in driver.CLIENT_CLASSES:
+                return expr
+            if isinstance(expr.func, cst.Attribute) and self.driver_type(expr.func.value) is not None:
+                return self.client_of(expr.func.value)
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.type_of(expr.value)
+            if isinstance(base, Foreign) and base.origin == "self":
+                class_def = self._class_of_self(expr.value)
+                if class_def is None:
+                    return None
+                values = [value for _, value, _ in self.self_attribute_assignments(class_def, expr.attr.value)]
+                if any(value is None for value in values):
+                    return None
+                return self._same_client(None if _is_none(v) else self.client_of(v) or _UNKNOWN
+                                         for v in values)
+            return self.client_of(expr.value) if isinstance(base, DriverType) else None
+        if isinstance(expr, cst.Subscript):
+            return self.client_of(expr.value)
+        return None
+
+    def _client_of_binding(self, binding: Binding):
+        if binding.kind in (S.ASSIGN, S.WITH) and binding.value is not None:
+            if _is_none(binding.value):
+                return None  # `client = None` says nothing
+            return self.client_of(binding.value) or _UNKNOWN
+        if binding.kind == S.PARAM:
+            if binding.annotation is None:
+                passed = self._client_from_call_sites(binding.node)
+                if passed is not None:
+                    return passed
+            found = self.type_of_binding(binding)
+            if isinstance(found, DriverType) and found.kind == CLIENT:
+                return binding.node
+        return _UNKNOWN
+
+    def _client_from_call_sites(self, param: cst.Param) -> Optional[cst.CSTNode]:
+        """An unannotated parameter belongs to the client every same-module caller's argument does."""
+        function = self.parent(self.parent(param))
+        if not isinstance(function, cst.FunctionDef) or self._is_self_parameter(function, param):
+            return None
+        positional = list(function.params.posonly_params) + list(function.params.params)
+        index = next((i for i, p in enumerate(positional) if p is param), None)
+        roots = []
+        for call in self.calls_of_function(function):
+            argument = _argument_for(call, index, param.name.value)
+            if argument is not None:
+                roots.append(self.client_of(argument) or _UNKNOWN)
+        return self._same_client(roots) if roots else None
+
+    @staticmethod
+    def _same_client(roots) -> Optional[cst.CSTNode]:
+        found = None
+        for root in roots:
+            if root is None:
+                continue
+            if root is _UNKNOWN or (found is not None and root is not found):
+                return None
+            found = root
+        return found
+
+    @property
+    def has_single_client(self) -> bool:
+        """At most one client is constructed in the module (objects whose client
+        is not known then most likely share it)."""
+        constructed = [call for call in self.index.calls
+                       if self.qualified_name(call.func) in driver.CLIENT_CLASSES]
+        return len(constructed) <= 1
+
+    # -- order -------------------------------------------------------------
+    def precedes(self, first: cst.CSTNode, second: cst.CSTNode) -> bool:
+        """Does `first` come before `second` in the source, neither containing the other?"""
+        chain_first = [first] + list(self.ancestors(first))
+        position = {id(node): index for index, node in enumerate(chain_first)}
+        child_second = second
+        for node in [second] + list(self.ancestors(second)):
+            index = position.get(id(node))
+            if index is not None:
+                if index == 0 or node is second:
+                    return False
+                child_first = chain_first[index - 1]
+                for child in children(node):
+                    if child is child_first:
+                        return True
+                    if child is child_second:
+                        return False
+                return False
+            child_second = node
+        return False
+
     def _type_of_attribute(self, attr: cst.Attribute) -> Resolved:
         base = self.type_of(attr.value)
         name = attr.attr.value
@@ -454,6 +572,8 @@ class _Neutral:
 
 
 _NEUTRAL = _Neutral()
+# A binding whose client is not known (as opposed to `x = None`, which says nothing).
+_UNKNOWN = cst.Name("_")
 
 
 class _StringAnnotation:

@@ -83,3 +83,37 @@ def flavour_of_import(qualified_name: str) -> Optional[str]:
     if ".asynchronous" in qualified_name or qualified_name.split(".")[-1].startswith("Async"):
         return ASYNC
     return SYNC
+
+
+# -- behaviour the generated tables do not say (PyMongo 4.20, read from its source) --
+
+# Methods that take `session=` but send nothing when called: the cursor they
+# return is lazy and talks to the server when it is iterated.
+LAZY_OPERATIONS = frozenset({"find", "find_raw_batches"})
+
+# Methods of the synchronous driver that talk to the server although they take
+# no `session=` (the session, if any, is the cursor's or the object itself).
+# `end_session()` is not here: it only returns the server session to the pool
+# (it aborts an open transaction first, the rare case).
+IO_WITHOUT_SESSION = {
+    CLIENT: frozenset({"close"}),
+    COLLECTION: frozenset({"estimated_document_count"}),
+    SESSION: frozenset({"commit_transaction", "abort_transaction", "with_transaction"}),
+    CURSOR: frozenset({"next", "to_list", "distinct", "explain", "close"}),
+    COMMAND_CURSOR: frozenset({"next", "try_next", "to_list", "close"}),
+    CHANGE_STREAM: frozenset({"next", "try_next", "close"}),
+}
+
+# Operations that take `session=` but do not belong in a multi-document
+# transaction: the server refuses them there (listCollections, listIndexes,
+# listDatabases, drops, renames, change streams, search-index commands) or they
+# are schema and administration work done outside on purpose (indexes,
+# collections, arbitrary commands).
+NON_TRANSACTIONAL_OPERATIONS = frozenset({
+    "list_database_names", "list_databases", "drop_database", "server_info", "watch",
+    "list_collection_names", "list_collections", "list_indexes", "list_search_indexes",
+    "index_information", "options", "drop", "drop_collection", "drop_index", "drop_indexes",
+    "rename", "validate_collection", "create_search_index", "create_search_indexes",
+    "drop_search_index", "update_search_index", "create_index", "create_indexes",
+    "create_collection", "command", "cursor_command",
+})
