@@ -6,6 +6,7 @@ files, in parallel when worth it, with the cache.
 
 from __future__ import annotations
 
+import ast
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
@@ -60,7 +61,7 @@ def check_text(path: str, text: str, settings, *, module_name: str = "",
         try:
             analysis = parse(path, text, settings, module_name)
         except cst.ParserSyntaxError as error:
-            report.findings.append(syntax_error_finding(path, error))
+            report.findings.append(syntax_error_finding(path, text, error))
             return report
         except RecursionError:
             report.error = "nesting too deep to parse"
@@ -79,10 +80,21 @@ def check_bytes(path: str, data: bytes, settings, **kwargs) -> FileReport:
     return check_text(path, source.text, settings, **kwargs)
 
 
-def syntax_error_finding(path: str, error: cst.ParserSyntaxError) -> Finding:
+def syntax_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> Finding:
+    """Python's own position and message when it agrees the code is invalid
+    (LibCST's can point a line late); LibCST's otherwise."""
     line, column = error.raw_line, error.raw_column + 1
-    message = "syntax error: " + error.message.splitlines()[0] if error.message else "syntax error"
-    return Finding(path, line, column, line, column, SYNTAX_ERROR_CODE, message, "syntax-error")
+    message = error.message.splitlines()[0] if error.message else "invalid syntax"
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            line, column = python_error.lineno, max(1, python_error.offset or 1)
+            message = python_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return Finding(path, line, column, line, column, SYNTAX_ERROR_CODE, f"syntax error: {message}",
+                   "syntax-error")
 
 
 def locate(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Finding]:
