@@ -198,6 +198,9 @@ class SemanticModel:
             annotated = self.type_of_annotation(binding.annotation)
             if annotated is not None:
                 return annotated
+            root = (self.qualified_name(binding.annotation) or "").split(".")[0]
+            if root in driver.LOOKALIKE_ROOTS:
+                return Foreign(root)  # `db: sqlalchemy.orm.Session`
         if binding.kind == S.ASSIGN:
             if binding.value is None:
                 return None
@@ -468,13 +471,13 @@ class SemanticModel:
             found = root
         return found
 
-    @property
-    def has_single_client(self) -> bool:
-        """At most one client is constructed in the module (objects whose client
-        is not known then most likely share it)."""
-        constructed = [call for call in self.index.calls
-                       if self.qualified_name(call.func) in driver.CLIENT_CLASSES]
-        return len(constructed) <= 1
+    def has_single_client(self, flavour: Optional[str] = None) -> bool:
+        """At most one client (of `flavour`, when given) is constructed in the
+        module: objects whose client is not known then most likely share it."""
+        constructed = [driver.CLIENT_CLASSES[name] for name in
+                       (self.qualified_name(call.func) for call in self.index.calls)
+                       if name in driver.CLIENT_CLASSES]
+        return len([c for c in constructed if flavour is None or c.flavour == flavour]) <= 1
 
     # -- order -------------------------------------------------------------
     def precedes(self, first: cst.CSTNode, second: cst.CSTNode) -> bool:
