@@ -9,6 +9,9 @@ from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
 from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
 from mongolint.rules.sync_async.await_non_awaitable import AwaitNonAwaitable
+from mongolint.rules.transactions.operation_outside_transaction import OperationOutsideTransaction
+from mongolint.rules.transactions.redundant_commit import RedundantCommit
+from mongolint.rules.transactions.session_not_supported import SessionNotSupported
 from mongolint.rules.transactions.transaction_not_finished import TransactionNotFinished
 
 ALL_RULES: Sequence[Type[Rule]] = (
@@ -16,6 +19,9 @@ ALL_RULES: Sequence[Type[Rule]] = (
     ClientNotClosed,
     ClientInLoop,
     TransactionNotFinished,
+    OperationOutsideTransaction,
+    RedundantCommit,
+    SessionNotSupported,
     AwaitNonAwaitable,
 )
 
