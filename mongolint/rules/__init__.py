@@ -7,6 +7,7 @@ from typing import Dict, Iterable, List, Sequence, Type
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
 from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
+from mongolint.rules.lifetimes.close_of_unbound_name import CloseOfUnboundName
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
 from mongolint.rules.sync_async.await_non_awaitable import AwaitNonAwaitable
 from mongolint.rules.transactions.operation_outside_transaction import OperationOutsideTransaction
@@ -18,6 +19,7 @@ ALL_RULES: Sequence[Type[Rule]] = (
     SessionNotEnded,
     ClientNotClosed,
     ClientInLoop,
+    CloseOfUnboundName,
     TransactionNotFinished,
     OperationOutsideTransaction,
     RedundantCommit,

@@ -1,0 +1,147 @@
+"""MGL104 close-of-unbound-name."""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional, Tuple
+
+import libcst as cst
+
+from mongolint.diagnostics import Applicability, Diagnostic, Fix
+from mongolint.model.scopes import Binding
+from mongolint.model.types import CLIENT, SESSION, DriverType
+from mongolint.rules import _edits
+from mongolint.rules._helpers import method_name
+from mongolint.rules.base import Rule
+from mongolint.rules.transactions._regions import walk
+
+_RELEASES = {"close": CLIENT, "end_session": SESSION}
+_GUARD_FUNCTIONS = frozenset({"locals", "globals", "vars", "dir"})
+_NAME_ERRORS = frozenset({"NameError", "UnboundLocalError", "Exception", "BaseException"})
+
+
+class CloseOfUnboundName(Rule):
+    code = "MGL104"
+    name = "close-of-unbound-name"
+    fix_applicability = Applicability.UNSAFE
+    trigger_words = frozenset({"close", "end_session"})
+
+    def check(self) -> Iterator[Diagnostic]:
+        for call in self.model.index.calls:
+            method = method_name(call)
+            if method not in _RELEASES or not isinstance(call.func.value, cst.Name):  # type: ignore[union-attr]
+                continue
+            name = call.func.value.value  # type: ignore[union-attr]
+            for statement in self._cleanup_of(call):
+                found = self._first_bound_in_body(call, name, statement, _RELEASES[method])
+                if found is None:
+                    continue
+                binding, kind = found
+                error = "UnboundLocalError" if self.model.scope_of(call).kind == "function" else "NameError"
+                what = "the client" if kind == CLIENT else "the session"
+                message = (f"`{name}` is first bound inside the `try` body: if creating {what} raises, "
+                           f"`{name}.{method}()` raises `{error}` here and hides the original error; "
+                           f"bind `{name}` before `try`, or use `with`")
+                yield self.report(call, message, self._move_above(binding, statement))
+                break
+
+    def _cleanup_of(self, call: cst.Call) -> Iterator[cst.Try]:
+        """The `try` statements whose `finally` or `except` clauses hold `call`,
+        innermost first, within its function."""
+        child: cst.CSTNode = call
+        for ancestor in self.model.ancestors(call):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return
+            if isinstance(ancestor, (cst.Try, cst.TryStar)):
+                if child is not ancestor.body and not isinstance(child, cst.Else):
+                    yield ancestor
+            if isinstance(ancestor, cst.If) and _guards_existence(ancestor.test):
+                return
+            if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body \
+                    and _catches_name_error(ancestor):
+                return
+            child = ancestor
+
+    def _first_bound_in_body(self, call: cst.Call, name: str, statement: cst.Try,
+                             kind: str) -> Optional[Tuple[Binding, str]]:
+        scope = self.model.scope_of(call)
+        if scope.kind not in ("function", "module") or name in scope.globals or name in scope.nonlocals:
+            return None
+        bindings = scope.bindings.get(name, [])
+        in_body: List[Binding] = []
+        for binding in bindings:
+            if self._inside(binding.node, statement.body):
+                in_body.append(binding)
+            elif self._inside(binding.node, statement) or self.model.precedes(binding.node, statement):
+                return None  # bound before the `try`, or in a handler
+        if not in_body:
+            return None
+        first = min(in_body, key=_Order(self.model))
+        found = self.model._combine(self.model.type_of_binding(b) for b in in_body)
+        if not (isinstance(found, DriverType) and found.kind == kind):
+            return None
+        if not self._may_raise_before(first, statement):
+            return None
+        return first, kind
+
+    def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        return any(ancestor is container for ancestor in self.model.ancestors(node))
+
+    def _may_raise_before(self, binding: Binding, statement: cst.Try) -> bool:
+        """Can anything up to and including the binding raise (so the name stays unbound)?"""
+        for top in statement.body.body:
+            contains = top is binding.node or self._inside(binding.node, top)
+            part = binding.node if contains else top
+            if any(isinstance(n, (cst.Call, cst.Await, cst.Subscript, cst.Raise)) for n in walk(part)):
+                return True
+            if contains:
+                return False
+        return False
+
+    def _move_above(self, binding: Binding, statement: cst.Try) -> Optional[Fix]:
+        """Move `name = ...` from the start of the `try` body to just above the `try`."""
+        body = list(statement.body.body)
+        first = body[0] if body else None
+        if not (isinstance(first, cst.SimpleStatementLine) and len(first.body) == 1
+                and first.body[0] is binding.node and isinstance(binding.node, (cst.Assign, cst.AnnAssign))):
+            return None
+        block = self.model.parent(statement)
+        if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+            return None
+        moved, new_try = _edits.move_before(first, statement, body[1:])
+        return Fix(f"bind `{binding.name}` before `try`", Applicability.UNSAFE,
+                   {statement: cst.FlattenSentinel([moved, new_try])})
+
+
+class _Order:
+    """Sort key: document order of binding statements."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def __call__(self, binding: Binding):
+        return _Key(self.model, binding.node)
+
+
+class _Key:
+    def __init__(self, model, node) -> None:
+        self.model, self.node = model, node
+
+    def __lt__(self, other: "_Key") -> bool:
+        return self.model.precedes(self.node, other.node)
+
+
+def _guards_existence(test: cst.BaseExpression) -> bool:
+    """`if "client" in locals():` and the like."""
+    return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value in _GUARD_FUNCTIONS
+               for n in walk(test))
+
+
+def _catches_name_error(statement: cst.Try) -> bool:
+    for handler in statement.handlers:
+        kind = handler.type
+        if kind is None:
+            return True
+        names = [e.value for e in walk(kind) if isinstance(e, cst.Name)]
+        if any(n in _NAME_ERRORS for n in names):
+            return True
+    return False
