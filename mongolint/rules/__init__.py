@@ -10,6 +10,10 @@ from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
 from mongolint.rules.lifetimes.close_of_unbound_name import CloseOfUnboundName
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
 from mongolint.rules.sync_async.await_non_awaitable import AwaitNonAwaitable
+from mongolint.rules.sync_async.blocking_call_in_async import BlockingCallInAsync
+from mongolint.rules.sync_async.callback_flavour_mismatch import CallbackFlavourMismatch
+from mongolint.rules.sync_async.missing_await import MissingAwait
+from mongolint.rules.sync_async.sync_iteration_of_async_cursor import SyncIterationOfAsyncCursor
 from mongolint.rules.transactions.operation_outside_transaction import OperationOutsideTransaction
 from mongolint.rules.transactions.redundant_commit import RedundantCommit
 from mongolint.rules.transactions.session_not_supported import SessionNotSupported
@@ -25,6 +29,10 @@ ALL_RULES: Sequence[Type[Rule]] = (
     RedundantCommit,
     SessionNotSupported,
     AwaitNonAwaitable,
+    MissingAwait,
+    BlockingCallInAsync,
+    SyncIterationOfAsyncCursor,
+    CallbackFlavourMismatch,
 )
 
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,146 @@
+"""MGL104, MGL202-205 and MGL302-306: the cases a fixture file cannot hold.
+
+A fixture imports the driver; these check modules that do not (nothing fires), and
+modules with a single client (an operation whose client is not known is assumed to be
+on it).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from mongolint.config import Settings
+from mongolint.engine import check_text
+
+CODES = ("MGL104", "MGL202", "MGL203", "MGL205", "MGL302", "MGL303", "MGL305", "MGL306")
+
+# Every pattern of the rules above, spelled on objects of a module that never
+# imports or annotates with the driver (an in-house wrapper with the same names).
+WITHOUT_DRIVER = """
+import asyncio
+
+from .storage import Client, connect
+
+client = connect()
+orders = client.shop.orders
+
+
+def transaction(order):
+    with client.start_session() as s:
+        with s.start_transaction():
+            orders.insert_one(order)
+            s.commit_transaction()
+
+
+def bare(order, s):
+    s.start_transaction()
+    orders.insert_one(order)
+    s.commit_transaction()
+
+
+def callback(order):
+    async def txn(session):
+        orders.insert_one(order)
+        session.commit_transaction()
+
+    with client.start_session() as s:
+        s.with_transaction(txn)
+        s.with_transaction(lambda session: session.abort_transaction())
+
+
+def count(s):
+    return orders.estimated_document_count(session=s)
+
+
+def cleanup(uri):
+    try:
+        local = Client(uri)
+        session = local.start_session()
+    finally:
+        session.end_session()
+        local.close()
+
+
+async def handler(doc):
+    orders.insert_one(doc)
+    client.close()
+    for row in orders.aggregate([]):
+        print(row)
+    return list(orders.find({}))
+"""
+
+
+def _findings(source: str, codes=CODES):
+    # Past the pre-filter (which would skip a module without the driver's names
+    # anyway): the rules themselves must stay quiet.
+    report = check_text("module.py", textwrap.dedent(source), Settings(select=codes), pattern=re.compile(""))
+    assert report.error is None and not report.internal_errors, report
+    return [(f.line, f.code) for f in report.findings]
+
+
+def test_nothing_fires_in_a_module_without_the_driver():
+    assert _findings(WITHOUT_DRIVER) == []
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_rule_is_quiet_without_the_driver(code):
+    assert _findings(WITHOUT_DRIVER, (code,)) == []
+
+
+SINGLE_CLIENT = """
+from pymongo import MongoClient
+
+client = MongoClient()
+shop = client.shop
+
+
+def place(session, order):
+    with session.start_transaction():
+        shop.orders.insert_one(order, session=session)
+        shop.stock.update_one({"sku": order["sku"]}, {"$inc": {"qty": -1}})
+"""
+
+
+def test_unknown_clients_are_the_modules_single_client():
+    # `session` is an unannotated parameter without callers (its client is not known),
+    # but the module builds one client: the update is on the transaction's client.
+    assert _findings(SINGLE_CLIENT, ("MGL202",)) == [(11, "MGL202")]
+
+
+def test_unknown_clients_with_two_clients_in_the_module():
+    source = SINGLE_CLIENT.replace('client = MongoClient()', 'client = MongoClient()\nother = MongoClient("x")')
+    assert _findings(source, ("MGL202",)) == []
+
+
+def test_sentry_transaction_in_a_single_client_module():
+    source = """
+    import sentry_sdk
+    from pymongo import MongoClient
+
+    orders = MongoClient().shop.orders
+
+
+    def task(order):
+        with sentry_sdk.start_transaction(op="task"):
+            orders.insert_one(order)
+    """
+    assert _findings(source) == []
+
+
+def test_sqlalchemy_session_in_a_single_client_module():
+    source = """
+    from pymongo import MongoClient
+    from sqlalchemy.orm import Session
+
+    orders = MongoClient().shop.orders
+
+
+    def task(db: Session, order):
+        db.start_transaction()
+        orders.insert_one(order)
+        db.commit_transaction()
+    """
+    assert _findings(source) == []
