@@ -195,6 +195,11 @@ class SemanticModel:
 
     def type_of_binding(self, binding: Binding) -> Resolved:
         if binding.annotation is not None:
+            if binding.kind == S.ASSIGN and binding.value is not None and not _is_none(binding.value):
+                # What is assigned beats what the hint says (`c: MongoClient = AsyncIOMotorClient()`).
+                assigned = self.type_of(binding.value)
+                if assigned is not None:
+                    return assigned
             annotated = self.type_of_annotation(binding.annotation)
             if annotated is not None:
                 return annotated
@@ -313,12 +318,10 @@ class SemanticModel:
 
     def return_type(self, function: cst.FunctionDef) -> Resolved:
         """What calling a same-module function gives (a coroutine for `async def`)."""
-        result: Resolved = None
-        if function.returns is not None:
-            result = self.type_of_annotation(function.returns.annotation)
-        if result is None:
-            values = [r.value for r in self.returns_of(function) if r.value is not None]
-            result = self._combine(self.type_of(v) for v in values) if values else None
+        values = [r.value for r in self.returns_of(function) if r.value is not None]
+        result = self._combine(self.type_of(v) for v in values) if values else None
+        if result is None and function.returns is not None:
+            result = self.type_of_annotation(function.returns.annotation)  # the values beat the hint
         if isinstance(result, DriverType) and function.asynchronous is not None:
             return DriverType(COROUTINE, result.flavour, result)
         return result
@@ -545,17 +548,17 @@ class SemanticModel:
             for binding in class_scope.bindings.get(name, ()):
                 yield self.type_of_binding(binding)
         for target, value, annotation in self.self_attribute_assignments(class_def, name):
-            if annotation is not None and self.type_of_annotation(annotation) is not None:
+            assigned = self.type_of(value) if value is not None and not _is_none(value) else None
+            if assigned is not None:
+                yield assigned
+            elif annotation is not None and self.type_of_annotation(annotation) is not None:
                 yield self.type_of_annotation(annotation)
-            elif value is None:
-                continue
-            elif _is_none(value):
-                yield _NEUTRAL
-            else:
-                yield self.type_of(value)
+            elif value is not None:
+                yield _NEUTRAL if _is_none(value) else None
 
     def self_attribute_assignments(self, class_def: cst.ClassDef, name: str):
-        """(target, value, annotation) of every `self.<name> = value` in the class."""
+        """(target, value, annotation) of every `self.<name> = value` in the class
+        (also `cls.<name>`, `self.__class__.<name>` and `type(self).<name>`)."""
         for statement in _statements_in(class_def.body):
             targets: Sequence = ()
             value = annotation = None
@@ -566,8 +569,18 @@ class SemanticModel:
                 annotation = statement.annotation.annotation
             for target in targets:
                 if (isinstance(target, cst.Attribute) and target.attr.value == name
-                        and self._class_of_self(target.value) is class_def):
+                        and self._class_of_self(_instance_of_class_reference(target.value)) is class_def):
                     yield target, value, annotation
+
+
+def _instance_of_class_reference(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`self.__class__` and `type(self)` name the class of `self`: give `self`."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "__class__":
+        return expr.value
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "type"
+            and len(expr.args) == 1):
+        return expr.args[0].value
+    return expr
 
 
 class _Neutral:

@@ -112,7 +112,7 @@ class PathAnalysis:
         return states
 
     def _statement(self, st, states: States, fin: bool, caught: bool) -> States:
-        if isinstance(st, cst.SimpleStatementLine):
+        if isinstance(st, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return self._smalls(st.body, states, fin, caught)
         if id(st) in self.releasing and isinstance(st, cst.With) and self._with_releases(st):
             self._block(_body(st.body), states, True, caught)
@@ -210,6 +210,9 @@ def _after(smalls, statement) -> list:
 
 
 def _body(block) -> list:
+    """The statements of a block; `if x: a; b` (a suite on one line) is one."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return [block]
     return list(block.body) if not isinstance(block, (list, tuple)) else list(block)
 
 

@@ -31,10 +31,10 @@ class AwaitNonAwaitable(Rule):
             if statement.asynchronous is not None:
                 yield from self._async_with(statement)
         for loop in self.model.index.loops:
-            if isinstance(loop, cst.For) and loop.asynchronous is not None:
-                iterated = self.model.driver_type(loop.iter)
-                if iterated is not None and iterated.flavour == SYNC and iterated.kind in CURSOR_KINDS:
-                    yield self.report(loop, "`async for` over a cursor of the synchronous driver raises "
+            for node, iterated in _async_iterations(loop):
+                found = self.model.driver_type(iterated)
+                if found is not None and found.flavour == SYNC and found.kind in CURSOR_KINDS:
+                    yield self.report(node, "`async for` over a cursor of the synchronous driver raises "
                                             "`TypeError`; use `for`, or `AsyncMongoClient`")
 
     def _awaited_call_message(self, expr: cst.BaseExpression) -> Optional[str]:
@@ -121,6 +121,20 @@ class AwaitNonAwaitable(Rule):
                 yield self.report(statement, f"`async with` on a {entered.kind} of the synchronous driver "
                                              "raises `TypeError`; use `with`, or `AsyncMongoClient`")
                 return
+
+
+def _async_iterations(loop: cst.CSTNode):
+    """(node to report, iterated expression) of each `async for` of a loop
+    statement or a comprehension."""
+    if isinstance(loop, cst.For):
+        if loop.asynchronous is not None:
+            yield loop, loop.iter
+        return
+    comp_for = getattr(loop, "for_in", None)
+    while comp_for is not None:
+        if comp_for.asynchronous is not None:
+            yield comp_for, comp_for.iter
+        comp_for = comp_for.inner_for_in
 
 
 def _driver_name(receiver: DriverType) -> str:
