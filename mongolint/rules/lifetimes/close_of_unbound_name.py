@@ -31,11 +31,14 @@ class CloseOfUnboundName(Rule):
             if method not in _RELEASES or not isinstance(call.func.value, cst.Name):  # type: ignore[union-attr]
                 continue
             name = call.func.value.value  # type: ignore[union-attr]
-            for statement in self._cleanup_of(call):
+            for statement, clause in self._cleanup_of(call):
                 found = self._first_bound_in_body(call, name, statement, _RELEASES[method])
                 if found is None:
                     continue
                 binding, kind = found
+                if isinstance(clause, cst.ExceptHandler) and _only_operation_errors(clause) \
+                        and _only_the_creation_raises(binding, statement):
+                    continue  # constructors do not raise what this handler catches
                 error = "UnboundLocalError" if self.model.scope_of(call).kind == "function" else "NameError"
                 what = "the client" if kind == CLIENT else "the session"
                 message = (f"`{name}` is first bound inside the `try` body: if creating {what} raises, "
@@ -44,16 +47,16 @@ class CloseOfUnboundName(Rule):
                 yield self.report(call, message, self._move_above(binding, statement))
                 break
 
-    def _cleanup_of(self, call: cst.Call) -> Iterator[cst.Try]:
-        """The `try` statements whose `finally` or `except` clauses hold `call`,
+    def _cleanup_of(self, call: cst.Call) -> Iterator[Tuple[cst.Try, cst.CSTNode]]:
+        """(`try` statement, its `finally` or `except` clause) that hold `call`,
         innermost first, within its function."""
         child: cst.CSTNode = call
         for ancestor in self.model.ancestors(call):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 return
             if isinstance(ancestor, (cst.Try, cst.TryStar)):
-                if child is not ancestor.body and not isinstance(child, cst.Else):
-                    yield ancestor
+                if isinstance(child, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
+                    yield ancestor, child
             if isinstance(ancestor, cst.If) and _guards_existence(ancestor.test):
                 return
             if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body \
@@ -128,6 +131,47 @@ class _Key:
 
     def __lt__(self, other: "_Key") -> bool:
         return self.model.precedes(self.node, other.node)
+
+
+# Errors of operations (network, server, write results): a client constructor or
+# start_session() never raises them, so a handler catching only these cannot run
+# before the binding when nothing else precedes it.
+_OPERATION_ERRORS = frozenset({
+    "ConnectionFailure", "AutoReconnect", "NetworkTimeout", "ServerSelectionTimeoutError",
+    "OperationFailure", "DuplicateKeyError", "WriteError", "WriteConcernError", "BulkWriteError",
+    "ExecutionTimeout", "WTimeoutError", "CursorNotFound", "NotPrimaryError", "DocumentTooLarge",
+    "ClientBulkWriteException", "WaitQueueTimeoutError",
+})
+
+
+def _only_operation_errors(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return False
+    names = [node.attr.value if isinstance(node, cst.Attribute) else node.value
+             for node in _leaf_names(handler.type)]
+    return bool(names) and all(name in _OPERATION_ERRORS for name in names)
+
+
+def _leaf_names(expr: cst.BaseExpression):
+    if isinstance(expr, cst.Tuple):
+        for element in expr.elements:
+            yield from _leaf_names(element.value)
+    elif isinstance(expr, (cst.Name, cst.Attribute)):
+        yield expr
+
+
+def _only_the_creation_raises(binding: Binding, statement: cst.Try) -> bool:
+    """The binding is the try body's first statement, `name = Constructor(plain args)`."""
+    first = statement.body.body[0] if statement.body.body else None
+    if not (isinstance(first, cst.SimpleStatementLine) and first.body and first.body[0] is binding.node):
+        return False
+    value = getattr(binding.node, "value", None)
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(value, cst.Call):
+        return False
+    return not any(isinstance(n, (cst.Call, cst.Await, cst.Subscript))
+                   for arg in value.args for n in walk(arg.value))
 
 
 def _guards_existence(test: cst.BaseExpression) -> bool:

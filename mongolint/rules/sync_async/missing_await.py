@@ -17,6 +17,10 @@ from mongolint.rules.sync_async._async_code import (CONSUMING_BUILTINS, builtin_
 
 # Where a coroutine object is used as if it were the result.
 _STATEMENT, _VALUE, _ASYNC_WITH, _ITERATED, _UNUSED = "statement", "value", "async with", "iterated", "unused"
+# Methods of the awaitable itself (a Motor Future, a coroutine): using them is
+# handling the awaitable, not mistaking it for the result.
+_AWAITABLE_METHODS = frozenset({"add_done_callback", "remove_done_callback", "result", "exception", "done",
+                                "cancel", "cancelled", "send", "throw", "close", "__await__"})
 
 
 class MissingAwait(Rule):
@@ -58,7 +62,9 @@ class MissingAwait(Rule):
     def _used_as_result(self, node: cst.CSTNode) -> bool:
         """Does the expression's value get used on the spot as if it were the result?"""
         parent = self.model.parent(node)
-        if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is node:
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return parent.attr.value not in _AWAITABLE_METHODS
+        if isinstance(parent, cst.Subscript) and parent.value is node:
             return True
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget, cst.BooleanOperation, cst.UnaryOperation,
                                cst.FormattedStringExpression)):

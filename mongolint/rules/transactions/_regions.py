@@ -101,31 +101,44 @@ def span_after(model: SemanticModel, line: cst.SimpleStatementLine, start: cst.C
     return nodes + more
 
 
-def _until_finish(statements: Sequence[cst.CSTNode], session: str):
+def until_finish(statements: Sequence[cst.CSTNode], session: str) -> List[cst.CSTNode]:
+    """The code of `statements` that runs before a commit or abort on `session`."""
+    return _until_finish(statements, session, False)[0]
+
+
+def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool = True):
     """(the code before the first finishing call on `session`, whether there is one)."""
     nodes: List[cst.CSTNode] = []
     for statement in statements:
-        if not _finishes(statement, session):
+        if not _finishes(statement, session, helpers):
             nodes.append(statement)
             continue
         if isinstance(statement, cst.SimpleStatementLine):
-            inner, _ = _until_finish(list(statement.body), session)
+            inner, _ = _until_finish(list(statement.body), session, helpers)
             nodes.extend(inner)
         elif isinstance(statement, cst.BaseCompoundStatement):
             nodes.extend(_headers_of(statement))
             for block in _blocks_of(statement):
-                inner, _ = _until_finish(list(block.body), session)
+                inner, _ = _until_finish(list(block.body), session, helpers)
                 nodes.extend(inner)
             if isinstance(statement, cst.If) and isinstance(statement.orelse, cst.If):
-                inner, _ = _until_finish([statement.orelse], session)
+                inner, _ = _until_finish([statement.orelse], session, helpers)
                 nodes.extend(inner)
         return nodes, True
     return nodes, False
 
 
-def _finishes(node: cst.CSTNode, session: str) -> bool:
-    return any(isinstance(n, cst.Call) and method_name(n) in FINISH_METHODS
-               and code(n.func.value) == session for n in walk(node))  # type: ignore[union-attr]
+def _finishes(node: cst.CSTNode, session: str, helpers: bool) -> bool:
+    """Does `node` commit or abort on `session` (or, with `helpers`, hand the
+    session to a function that may: `commit_with_retry(s)`)?"""
+    for inner in walk(node):
+        if not isinstance(inner, cst.Call):
+            continue
+        if method_name(inner) in FINISH_METHODS and code(inner.func.value) == session:  # type: ignore[union-attr]
+            return True
+        if helpers and any(arg.keyword is None and code(arg.value) == session for arg in inner.args):
+            return True
+    return False
 
 
 def _headers_of(statement: cst.CSTNode) -> List[cst.CSTNode]:
@@ -254,8 +267,9 @@ def callback_body(callback: Callback) -> List[cst.CSTNode]:
 def regions(model: SemanticModel) -> Iterator[Region]:
     for statement, call, found in transaction_withs(model):
         session = call.func.value  # type: ignore[union-attr]
-        yield Region("with", session, code(session), found.flavour, model.client_of(session),
-                     list(statement.body.body))
+        name = code(session)
+        yield Region("with", session, name, found.flavour, model.client_of(session),
+                     until_finish(list(statement.body.body), name))
     for line, call, found in bare_starts(model):
         session = call.func.value  # type: ignore[union-attr]
         name = code(session)
@@ -265,7 +279,8 @@ def regions(model: SemanticModel) -> Iterator[Region]:
         session = call.func.value  # type: ignore[union-attr]
         flavour = receiver.flavour if isinstance(receiver, DriverType) else model.sole_flavour
         for callback, name in callback_functions(model, argument):
-            yield Region("callback", session, name, flavour, model.client_of(session), callback_body(callback))
+            yield Region("callback", session, name, flavour, model.client_of(session),
+                         until_finish(callback_body(callback), name))
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
