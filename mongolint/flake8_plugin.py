@@ -21,6 +21,7 @@ stdin).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -76,7 +77,7 @@ class MongolintChecker:
         text = "".join(self.lines)
         pyproject = find_pyproject(self._start_directory())
         factories = self.client_factories | _raw_client_factories(pyproject)
-        if not prefilter.may_have_findings(text, prefilter.build_pattern(factories)):
+        if not prefilter.may_have_findings(text, _pattern(factories)):
             return
         for line, column, message in check(self.filename, text, pyproject, self.client_factories,
                                            self.requested):
@@ -90,7 +91,7 @@ class MongolintChecker:
 def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenSet[str],
           requested: Sequence[str] = ()) -> List[Tuple[int, int, str]]:
     """(line, 0-based column, "MGL101 message") for each finding in `text`."""
-    from mongolint import config, discovery, engine, prefilter as _prefilter
+    from mongolint import config, discovery, engine
 
     try:
         settings = settings_for(pyproject, factories, requested)
@@ -100,7 +101,7 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
 
         raise ExecutionError(f"mongolint: configuration error: {error}") from None
     module_name = discovery.module_name(filename, settings.project_root) if os.path.isfile(filename) else ""
-    pattern = _prefilter.build_pattern(settings.client_factories)
+    pattern = _pattern(frozenset(settings.client_factories))
     report = engine.check_text(filename, _hide_noqa(text), settings, module_name=module_name,
                                pattern=pattern)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
@@ -121,6 +122,12 @@ _SETTINGS: Dict[Tuple[Optional[str], FrozenSet[str], Tuple[str, ...]], Any] = {}
 _TABLES: Dict[Optional[str], Dict[str, Any]] = {}
 
 
+@functools.lru_cache(maxsize=None)
+def _pattern(factories: FrozenSet[str]):
+    return prefilter.build_pattern(factories)
+
+
+@functools.lru_cache(maxsize=1024)
 def find_pyproject(start: str) -> Optional[str]:
     directory = os.path.abspath(start)
     while True:

@@ -2,10 +2,10 @@
 as a hook repository (pip, from its pyproject.toml) and runs its hooks in a
 throw-away git repository.
 
-try-repo sees only what is committed (plus tracked changes) in the hook
-repository, so the test commits a snapshot of this working tree's package files
-(pyproject.toml, README.md, .pre-commit-hooks.yaml, mongolint/, docs/rules/) into
-a scratch repository and points try-repo at that: it tests the tree as it is on
+try-repo sees only what is committed (plus changes to tracked files) in the hook
+repository, so the test commits a snapshot of this working tree (the files git
+sees: tracked ones and untracked ones it does not ignore, as .ci/run does) into a
+scratch repository and points try-repo at that: it tests the tree as it is on
 disk, committed or not.
 """
 
@@ -22,7 +22,6 @@ import pytest
 
 from fixture_markers import ROOT
 
-SNAPSHOT = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "mongolint", "docs/rules")
 GIT_IDENTITY = {"GIT_AUTHOR_NAME": "mongolint tests", "GIT_AUTHOR_EMAIL": "tests@localhost",
                 "GIT_COMMITTER_NAME": "mongolint tests", "GIT_COMMITTER_EMAIL": "tests@localhost"}
 
@@ -63,11 +62,12 @@ def git(*args, cwd: Path) -> None:
 def hook_repository(tmp_path_factory) -> Path:
     """A committed copy of this tree's package files."""
     snapshot = tmp_path_factory.mktemp("hook-repository")
-    for name in SNAPSHOT:
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, snapshot / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, snapshot / name)
     git("init", "-q", cwd=snapshot)
     git("add", "-A", cwd=snapshot)
