@@ -144,3 +144,36 @@ def test_sqlalchemy_session_in_a_single_client_module():
         db.commit_transaction()
     """
     assert _findings(source) == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("f(a)", "f(a, session=s)"),
+    ("f()", "f(session=s)"),
+    ("f(\n    a,\n    b,\n)", "f(\n    a,\n    b,\n    session=s,\n)"),
+    ("f(\n    a\n)", "f(\n    a,\n    session=s\n)"),
+    ("f(  # c\n    a\n)", "f(  # c\n    a,\n    session=s\n)"),
+    ("f(\n    a,  # note\n    b,  # last\n)", "f(\n    a,  # note\n    b,  # last\n    session=s,\n)"),
+    ("f(\n    a  # c\n)", "f(\n    a,  # c\n    session=s\n)"),
+])
+def test_adding_a_keyword_keeps_the_layout_and_the_comments(source, expected):
+    import libcst as cst
+
+    from mongolint.rules._edits import with_keyword
+
+    call = cst.parse_expression(source)
+    assert cst.Module([]).code_for_node(with_keyword(call, "session", cst.Name("s"))) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("f(a, session=s)", "f(a)"),
+    ("f(\n    a,\n    session=s,\n)", "f(\n    a,\n)"),
+    ("f(\n    a,\n    session=s\n)", "f(\n    a\n)"),
+    ("f(a, session=s, b=1)", "f(a, b=1)"),
+])
+def test_removing_a_keyword_keeps_the_layout(source, expected):
+    import libcst as cst
+
+    from mongolint.rules._edits import without_keyword
+
+    call = cst.parse_expression(source)
+    assert cst.Module([]).code_for_node(without_keyword(call, "session")) == expected

@@ -11,7 +11,8 @@ from mongolint.model import SemanticModel
 
 
 def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
-    """`call` with `keyword=value` appended, in the layout of its other arguments."""
+    """`call` with `keyword=value` appended, in the layout of its other arguments
+    (one per line stays one per line; a trailing comma stays)."""
     args = list(call.args)
     new = cst.Arg(value=value, keyword=cst.Name(keyword),
                   equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
@@ -19,17 +20,42 @@ def with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst
     if not args:
         return call.with_changes(args=[new])
     last = args[-1]
+    if len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
+        separator = args[-2].comma.with_changes(whitespace_after=_bare(args[-2].comma.whitespace_after))
+    elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=_bare(call.whitespace_before_args))
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     if isinstance(last.comma, cst.Comma):
-        # A trailing comma: the new argument goes after it, on its own line when
-        # the others are, and keeps the trailing comma.
-        separator = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
-        if separator is None:
-            separator = cst.Comma(whitespace_after=call.whitespace_before_args) \
-                if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace) \
-                else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        args[-1] = last.with_changes(comma=separator)
-        new = new.with_changes(comma=last.comma)
+        # `f(\n a,\n b,\n)`: the new argument takes over the trailing comma; a
+        # comment after the old last argument stays on its line.
+        closing = last.comma.whitespace_after
+        args[-1] = last.with_changes(comma=separator.with_changes(
+            whitespace_after=_keep_comment(closing, separator.whitespace_after)))
+        new = new.with_changes(comma=last.comma.with_changes(whitespace_after=_bare(closing)))
+    elif isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace):
+        # `f(\n a\n)`: the line break before `)` moves after the new argument.
+        closing = last.whitespace_after_arg
+        args[-1] = last.with_changes(comma=separator.with_changes(
+            whitespace_after=_keep_comment(closing, separator.whitespace_after)),
+            whitespace_after_arg=cst.SimpleWhitespace(""))
+        new = new.with_changes(whitespace_after_arg=_bare(closing))
     return call.with_changes(args=args + [new])
+
+
+def _keep_comment(source: cst.BaseParenthesizableWhitespace,
+                  target: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """`target`'s line break and indentation, with the comments `source` carries."""
+    if isinstance(source, cst.ParenthesizedWhitespace) and isinstance(target, cst.ParenthesizedWhitespace):
+        return target.with_changes(first_line=source.first_line, empty_lines=source.empty_lines)
+    return target
+
+
+def _bare(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """The same line break and indentation, without the comments it carries."""
+    if isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return whitespace.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return whitespace
 
 
 def without_keyword(call: cst.Call, keyword: str) -> Optional[cst.Call]:
@@ -38,8 +64,8 @@ def without_keyword(call: cst.Call, keyword: str) -> Optional[cst.Call]:
     if index is None:
         return None
     removed = args.pop(index)
-    if args and index == len(args):  # it was the last: the new last keeps its comma style
-        args[-1] = args[-1].with_changes(comma=removed.comma)
+    if args and index == len(args):  # it was the last: the new last takes its comma and line break
+        args[-1] = args[-1].with_changes(comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg)
     return call.with_changes(args=args)
 
 
