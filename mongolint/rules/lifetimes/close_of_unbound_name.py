@@ -8,7 +8,7 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.scopes import Binding
-from mongolint.model.types import CLIENT, SESSION, DriverType
+from mongolint.model.types import CLIENT, SESSION, DriverType, Foreign
 from mongolint.rules import _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
@@ -79,8 +79,10 @@ class CloseOfUnboundName(Rule):
         if not in_body:
             return None
         first = min(in_body, key=_Order(self.model))
-        found = self.model._combine(self.model.type_of_binding(b) for b in in_body)
-        if not (isinstance(found, DriverType) and found.kind == kind):
+        types = [self.model.type_of_binding(b) for b in in_body]
+        if not any(isinstance(t, DriverType) and t.kind == kind for t in types):
+            return None
+        if any(isinstance(t, Foreign) or isinstance(t, DriverType) and t.kind != kind for t in types):
             return None
         if not self._may_raise_before(first, statement):
             return None

@@ -20,13 +20,16 @@ def directly_in_async_def(model: SemanticModel, node: cst.CSTNode, *, allow_gene
     """Is `node` in the body of an `async def` itself (not a lambda or a nested def)?
     With `allow_generator=False`, not inside a generator expression either (where
     `await` or `async for` would turn it into an async generator)."""
+    child = node
     for ancestor in model.ancestors(node):
-        if isinstance(ancestor, cst.Lambda) or isinstance(ancestor, cst.ClassDef):
+        if isinstance(ancestor, (cst.Lambda, cst.ClassDef)):
             return False
         if isinstance(ancestor, cst.GeneratorExp) and not allow_generator:
             return False
         if isinstance(ancestor, cst.FunctionDef):
-            return ancestor.asynchronous is not None and not model._is_outside_of(node, ancestor)
+            # Decorators, defaults and annotations run in the enclosing scope.
+            return ancestor.asynchronous is not None and child is ancestor.body
+        child = ancestor
     return False
 
 

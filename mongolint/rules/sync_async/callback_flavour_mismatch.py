@@ -27,7 +27,7 @@ class CallbackFlavourMismatch(Rule):
     trigger_words = frozenset({"with_transaction"})
 
     def check(self) -> Iterator[Diagnostic]:
-        for call, session, argument in with_transaction_calls(self.model):
+        for _, session, argument in with_transaction_calls(self.model):
             if not (isinstance(session, DriverType) and session.kind == SESSION and session.flavour):
                 continue  # the session's flavour is not known
             callback = self._callback(argument)

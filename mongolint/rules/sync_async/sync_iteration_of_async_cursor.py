@@ -89,7 +89,8 @@ class SyncIterationOfAsyncCursor(Rule):
         to_list = cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to_list")),
                            args=[cst.Arg(value=cst.Name("None"))])
         to_list = to_list.with_changes(lpar=call.lpar, rpar=call.rpar)
-        return Fix("`await cursor.to_list(None)`", Applicability.SAFE, {call: _awaited_in_place(self.model, call, to_list)})
+        return Fix("`await cursor.to_list(None)`", Applicability.SAFE,
+                   {call: _awaited_in_place(self.model, call, to_list)})
 
 
 def _awaited_in_place(model, original: cst.Call, replacement: cst.Call) -> cst.BaseExpression:

@@ -24,6 +24,7 @@ class OperationOutsideTransaction(Rule):
     trigger_words = frozenset({"start_transaction", "with_transaction"})
 
     def check(self) -> Iterator[Diagnostic]:
+        self._single_client: dict = {}
         reported = set()
         for region in regions(self.model):
             for call in calls_in(region.nodes):
@@ -55,7 +56,9 @@ class OperationOutsideTransaction(Rule):
         mine = self.model.client_of(call.func.value)  # type: ignore[union-attr]
         if mine is not None and region.client is not None:
             return mine is region.client
-        return self.model.has_single_client(region.flavour)
+        if region.flavour not in self._single_client:
+            self._single_client[region.flavour] = self.model.has_single_client(region.flavour)
+        return self._single_client[region.flavour]
 
     def _under_bind(self, call: cst.Call) -> bool:
         """Inside `with s.bind():` (PyMongo 4.17+) operations use `s` implicitly."""

@@ -32,8 +32,8 @@ class RedundantCommit(Rule):
             for callback, session in callback_functions(self.model, argument):
                 names = {code(call.func.value), session}  # type: ignore[union-attr]
                 for inner in calls_in(callback_body(callback)):
-                    if (method_name(inner) in FINISH_METHODS and code(inner.func.value) in names  # type: ignore[union-attr]
-                            and id(inner) not in reported):
+                    if (method_name(inner) in FINISH_METHODS and id(inner) not in reported
+                            and code(inner.func.value) in names):  # type: ignore[union-attr]
                         reported.add(id(inner))
                         yield self._callback(inner, callback)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import COROUTINE
 from mongolint.rules import _edits
