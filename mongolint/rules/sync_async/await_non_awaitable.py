@@ -10,7 +10,7 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import COROUTINE, CURSOR_KINDS, SYNC, DriverType
 from mongolint.rules._helpers import method_name, receiver_type
 from mongolint.rules.base import Rule
-from mongolint.model import driver, origins
+from mongolint.model import driver
 from mongolint.model.lifetime import uses_of_binding
 
 _SYNC_CONTEXT_KINDS = frozenset({"client", "session", "transaction"}) | CURSOR_KINDS
@@ -70,8 +70,10 @@ class AwaitNonAwaitable(Rule):
         """Unsafe: the sync client this awaited call derives from becomes an
         `AsyncMongoClient`, when it is built in this module and used only in
         async code (its other calls may then need `await`)."""
-        construction = origins.client_construction(self.model, node.expression)
-        if construction is None or self.model.qualified_name(construction.func) != "pymongo.MongoClient":
+        call = node.expression
+        receiver = call.func.value if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) else call
+        construction = self.model.client_of(receiver)
+        if not isinstance(construction, cst.Call) or self.model.qualified_name(construction.func) != "pymongo.MongoClient":
             return None
         if not self._used_only_in_async_code(construction):
             return None
