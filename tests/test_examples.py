@@ -13,6 +13,12 @@ EXAMPLES = ROOT / "examples"
 MISSION = {"MGL101", "MGL102", "MGL103", "MGL201", "MGL301"}
 
 
+def _every_rule() -> set:
+    from mongolint.rules import ALL_RULES
+
+    return {rule.code for rule in ALL_RULES if rule.enabled_by_default}
+
+
 def _mongolint(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "mongolint", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
@@ -26,6 +32,7 @@ def test_example_shows_every_mission_rule_and_exits_1():
     result = _mongolint("examples/", "--format", "concise")
     assert result.returncode == 1, result.stderr
     assert MISSION <= _codes(result.stdout)
+    assert _codes(result.stdout) == _every_rule(), "the example shows every rule at least once"
 
 
 def test_correct_pymongo_code_exits_0():
