@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -34,6 +33,7 @@ from typing import Callable
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 FLOOR_SCRIPT = HERE / "parse_floor.py"
+MEASURE_SCRIPT = HERE / "measure.py"
 NOTES = HERE / "notes.md"
 
 # Exact pins: current releases that install on Python 3.11.  Changing one makes
@@ -417,8 +417,8 @@ def locate_cache(ctx: Context, tree: Tree) -> None:
 
 @dataclass
 class Sample:
-    wall: float       # seconds, time.perf_counter around start and reap
-    cpu: float        # user + system seconds of the process and its reaped children
+    wall: float       # seconds, time.perf_counter around fork and reap (in measure.py)
+    cpu: float        # user + system seconds of the process and the workers it reaped
     maxrss_kib: int   # peak RSS of the largest single process in its tree
     returncode: int
     out_lines: int
@@ -432,21 +432,23 @@ def kill_group(pid: int) -> None:
         pass
 
 
-def timed_process(argv: list[str], cwd: Path, env: dict, out, err, timeout: float):
-    """Start argv, wait for it, and return (wall seconds, exit code, rusage).
-    os.wait4 gives this child's own rusage: its peak RSS, and CPU time that
-    includes the workers it reaped.  Killed with its process group after
-    timeout seconds."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd, env=env,
-                            start_new_session=True)
+def timed_process(argv: list[str], cwd: Path, env: dict, out, err, result: Path, timeout: float):
+    """Run argv through measure.py and return (wall seconds, CPU seconds, peak
+    RSS in KiB, exit code).  The launcher and the command share a new process
+    group, killed after timeout seconds."""
+    result.unlink(missing_ok=True)
+    launcher = [sys.executable, "-I", "-S", str(MEASURE_SCRIPT), str(result)]
+    proc = subprocess.Popen(launcher + argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
+                            env=env, start_new_session=True)
     timer = threading.Timer(timeout, kill_group, (proc.pid,))
     timer.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    proc.wait()
     timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)   # reaped here, not by Popen
-    return wall, proc.returncode, usage
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+    except (OSError, ValueError):   # killed, or the launcher itself failed
+        return 0.0, 0.0, 0, proc.returncode if proc.returncode else -1
+    return data["wall"], data["cpu"], data["maxrss_kib"], data["returncode"]
 
 
 def measure(ctx: Context, tree: Tree, tool: Tool, timeout: float) -> Sample:
@@ -456,8 +458,9 @@ def measure(ctx: Context, tree: Tree, tool: Tool, timeout: float) -> Sample:
     logs = ctx.workdir / "logs"
     logs.mkdir(exist_ok=True)
     out_path, err_path = logs / f"{tree.name}.{tool.key}.out", logs / f"{tree.name}.{tool.key}.err"
+    result = logs / f"{tree.name}.{tool.key}.json"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        wall, code, usage = timed_process(argv, tree.cwd, env, out, err, timeout)
+        wall, cpu, maxrss_kib, code = timed_process(argv, tree.cwd, env, out, err, result, timeout)
     with open(out_path, "rb") as handle:
         out_lines = sum(1 for _ in handle)
     # Exit 1 means "findings" to every tool here, so it must come with output.
@@ -468,7 +471,7 @@ def measure(ctx: Context, tree: Tree, tool: Tool, timeout: float) -> Sample:
             + "\n    ".join(tail))
     elif tool.key.startswith("mongolint-") and "--no-cache" not in argv:
         ctx.warm.add(tree.name)          # a cached run has filled the cache
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code, out_lines, ok)
+    return Sample(wall, cpu, maxrss_kib, code, out_lines, ok)
 
 
 def run_once(ctx: Context, tree: Tree, tool: Tool, timeout: float) -> Sample:
@@ -699,7 +702,8 @@ def report(args, ctx: Context, trees, tools, samples, summaries, found, freeze, 
         "Medians over the repetitions. Wall time is measured around each process",
         "(start-up included); CPU is user + system time of the process and its",
         "workers; peak RSS is that of the largest single process (`ru_maxrss`",
-        "from `wait4`), not the sum over a tool's workers.",
+        "from `wait4`), not the sum over a tool's workers. Output lines: what the",
+        "tool printed in the last run (findings, or a summary line).",
         "",
         *results_table(trees, tools, summaries, samples),
         "",
