@@ -27,6 +27,7 @@ class Settings:
     exclude: Tuple[str, ...] = ()
     extend_exclude: Tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
     client_factories: FrozenSet[str] = frozenset()
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
@@ -36,6 +37,11 @@ class Settings:
 
         ignore = list(self.ignore) + list(self._ignored_for(path))
         return registry.select_rules(list(self.select) + list(self.extend_select), ignore)
+
+    def reports_syntax_errors(self, path: Optional[str] = None) -> bool:
+        """MGL000 is always selected, but can be ignored like any code."""
+        ignored = list(self.ignore) + list(self._ignored_for(path))
+        return not any("MGL000".startswith(selector.upper()) for selector in ignored)
 
     def _ignored_for(self, path: Optional[str]):
         if not path or not self.per_file_ignores:
@@ -55,7 +61,7 @@ class Settings:
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes"))
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "file-timeout"))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -114,6 +120,11 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
         if not isinstance(table["unsafe-fixes"], bool):
             raise ConfigError(f"{origin}: `unsafe-fixes` must be true or false")
         values["unsafe_fixes"] = table["unsafe-fixes"]
+    if "file-timeout" in table:
+        timeout = table["file-timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout < 1e9:
+            raise ConfigError(f"{origin}: `file-timeout` must be a number of seconds (0: no limit)")
+        values["file_timeout"] = float(timeout)
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
     return Settings(**values)

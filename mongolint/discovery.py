@@ -21,9 +21,10 @@ def is_virtualenv(directory: str) -> bool:
 
 
 def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
+    """Gitignore semantics against the path relative to the project root: an
+    unanchored pattern matches at any depth, `/build/` only at the root."""
     spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-    relative = _relative(path, root)
-    return spec.match_file(relative) or spec.match_file(os.path.basename(path))
+    return spec.match_file(_relative(path, root).replace(os.sep, "/"))
 
 
 def _relative(path: str, root: Optional[str]) -> str:
@@ -105,7 +106,7 @@ def _ignored(path: str, is_dir: bool, ignores, excluded, root) -> bool:
             return True
     if excluded is not None:
         relative = _relative(path, root).replace(os.sep, "/")
-        if excluded.match_file(relative + suffix) or excluded.match_file(os.path.basename(path) + suffix):
+        if excluded.match_file(relative + suffix):
             return True
     return False
 

@@ -7,8 +7,11 @@ files, in parallel when worth it, with the cache.
 from __future__ import annotations
 
 import ast
+import re
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+import threading
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -22,6 +25,7 @@ from mongolint.source import DecodeError, SourceText, decode
 
 # LibCST's conversion recurses once per nesting level; deep but valid code needs room.
 RECURSION_LIMIT = 20000
+T = TypeVar("T")
 
 
 class Analysis:
@@ -45,6 +49,8 @@ class Analysis:
 
 
 def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
+    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too deep."""
+    _refuse_beyond_python(path, text)
     module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
     return Analysis(path, text, module, model)
@@ -57,11 +63,17 @@ def check_text(path: str, text: str, settings, *, module_name: str = "",
     rules = settings.rules(path)
     if not rules or not prefilter.may_have_findings(text, pattern):
         return report
+    return run_deep(_check_text, report, text, settings, module_name, rules)
+
+
+def _check_text(report: FileReport, text: str, settings, module_name: str, rules) -> FileReport:
+    path = report.path
     with _recursion_room():
         try:
             analysis = parse(path, text, settings, module_name)
         except cst.ParserSyntaxError as error:
-            report.findings.append(syntax_error_finding(path, text, error))
+            if settings.reports_syntax_errors(path):
+                report.findings.append(syntax_error_finding(path, text, error))
             return report
         except RecursionError:
             report.error = "nesting too deep to parse"
@@ -143,3 +155,85 @@ class _recursion_room:
 
     def __exit__(self, *exc) -> None:
         sys.setrecursionlimit(self.saved)
+
+
+# LibCST's parser (native code) and its tree walks recurse once per nesting level:
+# on the main thread's stack, a few thousand nested brackets crash the process.
+# They run on a thread with this much stack (address space; memory only as used).
+DEEP_STACK_SIZE = 512 * 1024 * 1024
+_thread_state = threading.local()
+
+
+def run_deep(function: Callable[..., T], *args) -> T:
+    """`function(*args)` on a thread with a big stack; inline when already on one
+    (or when the platform refuses such a thread)."""
+    if getattr(_thread_state, "deep", False):
+        return function(*args)
+    outcome: list = []
+
+    def target() -> None:
+        _thread_state.deep = True
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome.append((False, error))
+
+    try:
+        previous = threading.stack_size(DEEP_STACK_SIZE)
+        try:
+            thread = threading.Thread(target=target, name="mongolint-deep", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    except (ValueError, RuntimeError):
+        return function(*args)
+    thread.join()
+    succeeded, value = outcome[0]
+    if succeeded:
+        return value
+    raise value
+
+
+# CPython refuses more than 200 nested brackets, and expressions too deep for its
+# compiler (say, a chain of 10,000 `+`), whatever its version. LibCST accepts some
+# of these, in time that grows much faster than the depth; so a file with deep
+# brackets or very long lines is first shown to Python's compiler (which never
+# runs it), and what Python refuses is reported without LibCST.
+_BRACKETS = re.compile(r"[][(){}]")
+_DEEP_BRACKETS = 100
+_LONG_LINE = 1000
+_PYTHON_RECURSION_LIMIT = 1000  # CPython's default: the compiler's depth limit follows it
+
+
+def _refuse_beyond_python(path: str, text: str) -> None:
+    if not _looks_deep(text):
+        return
+    saved = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(_PYTHON_RECURSION_LIMIT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        if (error.msg or "").startswith("too many nested parentheses"):
+            raise cst.ParserSyntaxError(error.msg, lines=text.splitlines(keepends=True) or [""],
+                                        raw_line=error.lineno or 1,
+                                        raw_column=max(0, (error.offset or 1) - 1)) from None
+        # Otherwise LibCST decides: it knows newer syntax than this Python may.
+    except (RecursionError, MemoryError):
+        raise RecursionError("Python itself cannot compile this file") from None
+    except ValueError:
+        pass
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def _looks_deep(text: str) -> bool:
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        if bracket in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest > _DEEP_BRACKETS or max(map(len, text.splitlines()), default=0) > _LONG_LINE

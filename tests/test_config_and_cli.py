@@ -102,3 +102,30 @@ def test_syntax_error_is_mgl000_not_a_traceback(tmp_path):
     result = _run("broken.py", "--format", "concise", "--no-cache", cwd=tmp_path)
     assert result.returncode == 1 and "broken.py:2:" in result.stdout and "MGL000" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_syntax_errors_can_be_ignored(tmp_path):
+    (tmp_path / "broken.py").write_text("import pymongo\ndef f(:\n    pass\n")
+    result = _run("broken.py", "--ignore", "MGL000", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_anchored_exclude_matches_only_at_the_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mongolint]\nexclude = ["/build_tools/"]\n')
+    for folder in ("build_tools", "src/build_tools"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "jobs.py").write_text(LEAK)
+    result = _run(".", "--format", "concise", "--no-cache", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./src/build_tools/jobs.py"]
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    # Far more output than a pipe buffers, so the writer really meets the closed pipe.
+    body = "".join(f"def report{i}(uri):\n    client = pymongo.MongoClient(uri)\n    client.db.c.find_one()\n"
+                   for i in range(1500))
+    (tmp_path / "jobs.py").write_text("import pymongo\n" + body)
+    pipeline = subprocess.run(
+        f"{sys.executable} -m mongolint . --no-cache --jobs 1 | head -1", shell=True, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120)
+    assert pipeline.stdout.count("\n") == 1
+    assert "Traceback" not in pipeline.stderr and "BrokenPipe" not in pipeline.stderr
