@@ -13,7 +13,7 @@ from typing import FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
-from mongolint.model.walker import children
+from mongolint.model.walker import walk_same_scope
 
 States = FrozenSet[bool]
 _UNRELEASED: States = frozenset({False})
@@ -220,13 +220,13 @@ def _catches_everything(st) -> bool:
     for handler in st.handlers:
         kind = handler.type
         broad = kind is None or isinstance(kind, cst.Name) and kind.value in ("Exception", "BaseException")
-        if broad and not any(isinstance(n, cst.Raise) for n in _walk(handler.body)):
+        if broad and not any(isinstance(n, cst.Raise) for n in walk_same_scope(handler.body)):
             return True
     return False
 
 
 def _may_raise(node) -> bool:
-    for child in _walk(node):
+    for child in walk_same_scope(node):
         if isinstance(child, cst.Await) or isinstance(child, cst.Raise):
             return True
         if isinstance(child, cst.Call) and not _is_harmless_call(child):
@@ -247,13 +247,3 @@ def _is_harmless_call(call: cst.Call) -> bool:
     if isinstance(func, cst.Name):
         return func.value in BUILTINS_THAT_KEEP_NOTHING
     return isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
-            continue
-        stack.extend(children(current))

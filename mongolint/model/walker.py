@@ -50,6 +50,18 @@ def children(node: cst.CSTNode):
                     yield item
 
 
+def walk_same_scope(node: cst.CSTNode):
+    """`node` and everything under it that runs with it, in source order
+    (not the bodies of nested defs, lambdas and classes)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+            continue
+        stack.extend(reversed(list(children(current))))
+
+
 @dataclasses.dataclass
 class ModuleIndex:
     module: cst.Module

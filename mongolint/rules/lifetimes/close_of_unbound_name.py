@@ -12,7 +12,7 @@ from mongolint.model.types import CLIENT, SESSION, DriverType, Foreign
 from mongolint.rules import _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
-from mongolint.rules.transactions._regions import walk
+from mongolint.model.walker import walk_same_scope
 
 _RELEASES = {"close": CLIENT, "end_session": SESSION}
 _GUARD_FUNCTIONS = frozenset({"locals", "globals", "vars", "dir"})
@@ -96,7 +96,7 @@ class CloseOfUnboundName(Rule):
         for top in statement.body.body:
             contains = top is binding.node or self._inside(binding.node, top)
             part = binding.node if contains else top
-            if any(isinstance(n, (cst.Call, cst.Await, cst.Subscript, cst.Raise)) for n in walk(part)):
+            if any(isinstance(n, (cst.Call, cst.Await, cst.Subscript, cst.Raise)) for n in walk_same_scope(part)):
                 return True
             if contains:
                 return False
@@ -173,13 +173,13 @@ def _only_the_creation_raises(binding: Binding, statement: cst.Try) -> bool:
     if not isinstance(value, cst.Call):
         return False
     return not any(isinstance(n, (cst.Call, cst.Await, cst.Subscript))
-                   for arg in value.args for n in walk(arg.value))
+                   for arg in value.args for n in walk_same_scope(arg.value))
 
 
 def _guards_existence(test: cst.BaseExpression) -> bool:
     """`if "client" in locals():` and the like."""
     return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value in _GUARD_FUNCTIONS
-               for n in walk(test))
+               for n in walk_same_scope(test))
 
 
 def _catches_name_error(statement: cst.Try) -> bool:
@@ -187,7 +187,7 @@ def _catches_name_error(statement: cst.Try) -> bool:
         kind = handler.type
         if kind is None:
             return True
-        names = [e.value for e in walk(kind) if isinstance(e, cst.Name)]
+        names = [e.value for e in walk_same_scope(kind) if isinstance(e, cst.Name)]
         if any(n in _NAME_ERRORS for n in names):
             return True
     return False

@@ -10,7 +10,8 @@ from mongolint.diagnostics import Diagnostic
 from mongolint.model.types import COROUTINE, SESSION, SYNC, DriverType
 from mongolint.rules.base import Rule
 from mongolint.rules.sync_async._async_code import driver_name
-from mongolint.rules.transactions._regions import resolve_callback, walk, with_transaction_calls
+from mongolint.model.walker import walk_same_scope
+from mongolint.rules.transactions._regions import resolve_callback, with_transaction_calls
 
 Callback = Union[cst.FunctionDef, cst.Lambda]
 _PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
@@ -74,7 +75,7 @@ class CallbackFlavourMismatch(Rule):
             return self._not_awaitable(callback.body, depth)
         if callback.asynchronous is not None:
             return False
-        nodes = list(walk(callback.body))
+        nodes = list(walk_same_scope(callback.body))
         if any(isinstance(n, (cst.Yield, cst.Await)) for n in nodes):
             return False  # a generator, or not valid code
         returns = [n for n in nodes if isinstance(n, cst.Return)]

@@ -22,7 +22,7 @@ import libcst as cst
 
 from mongolint.model import SemanticModel
 from mongolint.model.types import SESSION, TRANSACTION, DriverType
-from mongolint.model.walker import children
+from mongolint.model.walker import walk_same_scope
 from mongolint.rules._helpers import method_name, result_type
 
 FINISH_METHODS = frozenset({"commit_transaction", "abort_transaction"})
@@ -131,7 +131,7 @@ def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool
 def _finishes(node: cst.CSTNode, session: str, helpers: bool) -> bool:
     """Does `node` commit or abort on `session` (or, with `helpers`, hand the
     session to a function that may: `commit_with_retry(s)`)?"""
-    for inner in walk(node):
+    for inner in walk_same_scope(node):
         if not isinstance(inner, cst.Call):
             continue
         if method_name(inner) in FINISH_METHODS and code(inner.func.value) == session:  # type: ignore[union-attr]
@@ -283,21 +283,10 @@ def regions(model: SemanticModel) -> Iterator[Region]:
                          until_finish(callback_body(callback), name))
 
 
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """`node` and everything under it that runs with it (not nested defs, lambdas, classes)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
-            continue
-        stack.extend(reversed(list(children(current))))
-
-
 def calls_in(nodes: Sequence[cst.CSTNode]) -> Iterator[cst.Call]:
     for node in nodes:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             continue
-        for inner in walk(node):
+        for inner in walk_same_scope(node):
             if isinstance(inner, cst.Call):
                 yield inner
