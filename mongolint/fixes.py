@@ -7,7 +7,6 @@ and checks that the result parses; fixes that overlap wait for the next pass.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
 import os
@@ -50,7 +49,7 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
         if not chosen:
             return outcome
         new_text = _apply(analysis.module, chosen)
-        broken = _reparse_error(new_text) or _lost_comments(outcome.text, new_text)
+        broken = _compile_error(new_text, outcome.text) or _lost_comments(outcome.text, new_text)
         if broken is not None:
             codes = ", ".join(sorted({d.code for d in chosen}))
             outcome.internal_errors.append(f"internal error: a fix of {codes} was refused ({broken}); "
@@ -105,14 +104,26 @@ def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic]) -> str:
     return module.visit(_Replace(replacements)).code
 
 
-def _reparse_error(text: str) -> Optional[str]:
+def _compile_error(text: str, before: str) -> Optional[str]:
+    """The fixed text must parse and compile (the compiler also rejects what the
+    parser allows, such as `async with` outside `async def`) whenever the text
+    before the fix compiled. Compiling runs nothing."""
     try:
         cst.parse_module(text)
-        compile(text, "<fixed>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        compile(text, "<fixed>", "exec", dont_inherit=True)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return f"the result does not parse: {detail}"
+        if _compiles(before):
+            detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return f"the result does not compile: {detail}"
     return None
+
+
+def _compiles(text: str) -> bool:
+    try:
+        compile(text, "<original>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _lost_comments(before: str, after: str) -> Optional[str]:

@@ -24,6 +24,8 @@ def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: Fr
                    is_async: bool, context_manager: bool, what: str) -> Optional[Fix]:
     holder = model.strip_await(creation)
     assign = model.parent(holder)
+    if is_async and not model.in_async_function(assign):
+        return None  # `async with` is only valid inside `async def`
     if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
             and isinstance(assign.targets[0].target, cst.Name)):
         return None

@@ -133,8 +133,8 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
         if _used_before(model, name, body[:index]) or small.value is not model.strip_await(call):
             return None
         closes = [s for s in body if rw.is_call_statement(s, name, frozenset({"close"}))]
-        if len(closes) > 1:
-            return None
+        if len(closes) > 1 or _closes_inside(model, name, [s for s in body if not any(s is c for c in closes)]):
+            return None  # a nested close() would close the shared client in the first iteration
         rest, trailing = rw.without([s for s in body if s is not line],
                                     lambda s: any(s is c for c in closes))
         new_loop = loop.with_changes(body=loop.body.with_changes(
@@ -177,6 +177,19 @@ def _used_before(model: SemanticModel, name: str, statements) -> bool:
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Name) and node.value == name:
+                return True
+            stack.extend(rw_children(node))
+    return False
+
+
+def _closes_inside(model: SemanticModel, name: str, statements) -> bool:
+    for statement in statements:
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value == "close" and isinstance(node.func.value, cst.Name)
+                    and node.func.value.value == name):
                 return True
             stack.extend(rw_children(node))
     return False
