@@ -200,10 +200,10 @@ def probe_flake8_plugin(venv: Path) -> str:
     return ""
 
 
-def git_describe() -> str:
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+def git_describe(source: Path) -> str:
+    head = subprocess.run(["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--",
+    dirty = subprocess.run(["git", "-C", str(source), "status", "--porcelain", "--",
                             "mongolint", "pyproject.toml"], capture_output=True, text=True).stdout.strip()
     return f"{head or '?'}{' + uncommitted changes' if dirty else ''}"
 
@@ -536,9 +536,8 @@ def verdict(value: float, limit: float, at_most: bool) -> tuple[str, str]:
     ok = value <= limit if at_most else value >= limit
     if ok:
         return "PASS", ""
-    if at_most:
-        return "MISS", f"{(value / limit - 1) * 100:.0f}% over the limit"
-    return "MISS", f"{(1 - value / limit) * 100:.0f}% short of the limit"
+    off = (value / limit - 1) if at_most else (1 - value / limit)
+    return "MISS", f"{off * 100:.{0 if off >= 0.1 else 1}f}% {'over' if at_most else 'short of'} the limit"
 
 
 def median_of(summaries: dict, tree: str, key: str) -> float | None:
@@ -685,7 +684,7 @@ def report(args, ctx: Context, trees, tools, samples, summaries, found, freeze, 
         "",
         "## Versions",
         "",
-        f"- mongolint: {ctx.mongolint.version} (commit {git_describe()})"
+        f"- mongolint: {ctx.mongolint.version} (commit {git_describe(args.mongolint_source)})"
         + (f" — **not measured**: {ctx.mongolint.problem}" if not ctx.mongolint.available else ""),
         *[f"- {name}: {version}" for name, version in PINS.items()],
         "",
@@ -795,9 +794,9 @@ def install(args) -> tuple[Context, Path]:
     ctx = Context(venv, flake8_venv, mongolint, Path())
     if mongolint.available:
         ctx.plugin_problem = probe_flake8_plugin(venv)
-    for need in ("mongolint", "flake8-plugin"):
-        if ctx.missing(need):
-            say(f"warning: not measured: {ctx.missing(need)}")
+    for problem in dict.fromkeys(ctx.missing(need) for need in ("mongolint", "flake8-plugin")):
+        if problem:
+            say(f"warning: not measured: {problem}")
     return ctx, python
 
 
