@@ -60,11 +60,11 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
         problems.append((error.filename or top, error.strerror or str(error)))
 
     for directory, subdirectories, filenames in os.walk(top, onerror=on_error, followlinks=True):
-        real = os.path.realpath(directory)
-        if real in seen_directories:  # a symlink loop
+        identity = _identity(directory)
+        if identity in seen_directories:  # a symlink loop, or a directory linked twice
             subdirectories[:] = []
             continue
-        seen_directories.add(real)
+        seen_directories.add(identity)
         spec = _gitignore(directory)
         if spec is not None:
             ignores.append((directory, spec))
@@ -85,6 +85,15 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
             if os.path.isdir(path):
                 continue
             yield path
+
+
+def _identity(directory: str):
+    """(device, inode): one stat, where realpath costs one per path component."""
+    try:
+        status = os.stat(directory)
+    except OSError:
+        return directory
+    return status.st_dev, status.st_ino
 
 
 def _gitignore(directory: str) -> Optional[pathspec.GitIgnoreSpec]:
