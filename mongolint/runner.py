@@ -1,15 +1,20 @@
-"""Checking many files: reading them, one process per core when it pays."""
+"""Checking many files: in worker processes, one per core, each file under a time limit."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, List, Optional, Sequence
+import signal
+import sys
+import time
+from collections import deque
+from multiprocessing import connection as mp_connection
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import discovery, engine, prefilter
 from mongolint.engine import FileReport
 
-# Below this many files a process pool costs more than it saves.
+# Where workers cannot be forked, below this many files a pool costs more than it saves.
 MIN_FILES_FOR_POOL = 8
 
 
@@ -33,28 +38,154 @@ def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileRepor
 
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
                 check: Callable[[str, object], FileReport] = check_path) -> List[FileReport]:
-    """Reports in the order of `paths`, whatever the number of jobs."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        return [_guarded(check, path, settings) for path in paths]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_guarded, check, path, settings) for path in paths]
-        return [_result(future, path) for future, path in zip(futures, paths)]
+    """Reports in the order of `paths`, whatever the number of jobs.
+
+    Files are checked in worker processes, one file at a time each, so that a
+    file that takes longer than `settings.file_timeout` or kills its worker (a
+    crash in native code) is reported as an internal error for that file alone
+    while every other file is still checked."""
+    paths = list(paths)
+    if not paths:
+        return []
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    context = _fork_context()
+    if context is None:  # a worker is a fresh interpreter here: worth it for many files only
+        if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
+            return [_guarded(check, path, settings) for path in paths]
+        context = multiprocessing.get_context()
+    timeout = getattr(settings, "file_timeout", 0) or None
+    return _Workers(context, jobs, check, settings, timeout).run(paths)
+
+
+def _fork_context():
+    """Forked workers start in milliseconds; not on macOS, where fork is unsafe."""
+    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
 
 
 def _guarded(check, path: str, settings) -> FileReport:
     try:
-        return check(path, settings)
+        return engine.run_deep(check, path, settings)
     except Exception as error:  # never lose the other files' results
         report = FileReport(path)
         report.internal_errors.append(f"internal error: {type(error).__name__}: {error}")
         return report
 
 
-def _result(future, path: str) -> FileReport:
-    try:
-        return future.result()
-    except Exception as error:  # the worker process died
-        report = FileReport(path)
-        report.internal_errors.append(f"internal error: worker failed: {type(error).__name__}: {error}")
-        return report
+def _internal_error(path: str, message: str) -> FileReport:
+    report = FileReport(path)
+    report.internal_errors.append(f"internal error: {message}")
+    return report
+
+
+def _work(connection, check, settings) -> None:
+    """A worker: check each path it is sent, send back the report."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            path = connection.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        report = _guarded(check, path, settings)
+        try:
+            connection.send(report)
+        except Exception as error:  # e.g. a report that does not pickle
+            connection.send(_internal_error(path, f"cannot return the report: {type(error).__name__}: {error}"))
+
+
+class _Worker:
+    def __init__(self, context, check, settings) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_work, args=(child, check, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Optional[Tuple[int, str]] = None
+        self.deadline = 0.0
+
+    def give(self, index: int, path: str, timeout: Optional[float]) -> None:
+        self.task = (index, path)
+        self.deadline = time.monotonic() + timeout if timeout else float("inf")
+        self.connection.send(path)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+            self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+class _Workers:
+    def __init__(self, context, jobs: int, check, settings, timeout: Optional[float]) -> None:
+        self.context, self.jobs, self.check, self.settings, self.timeout = context, jobs, check, settings, timeout
+
+    def run(self, paths: Sequence[str]) -> List[FileReport]:
+        for stream in (sys.stdout, sys.stderr):  # a forked worker must not write them again
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        reports: Dict[int, FileReport] = {}
+        waiting = deque(enumerate(paths))
+        workers: List[_Worker] = []
+        try:
+            while waiting or any(w.task for w in workers):
+                while waiting and len(workers) < self.jobs:
+                    workers.append(_Worker(self.context, self.check, self.settings))
+                for worker in workers:
+                    if worker.task is None and waiting:
+                        worker.give(*waiting.popleft(), self.timeout)
+                busy = [w for w in workers if w.task is not None]
+                wait_for = min(w.deadline for w in busy) - time.monotonic()
+                mp_connection.wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                                   timeout=None if wait_for == float("inf") else max(0.0, wait_for))
+                for worker in busy:
+                    finished = self._collect(worker, reports)
+                    if finished is False:  # the worker is gone: a fresh one takes its place
+                        workers.remove(worker)
+        finally:
+            for worker in workers:
+                worker.stop()
+        return [reports[index] for index in range(len(paths))]
+
+    def _collect(self, worker: _Worker, reports: Dict[int, FileReport]) -> Optional[bool]:
+        """True: a report came; None: still working; False: the worker was lost."""
+        index, path = worker.task
+        try:
+            if worker.connection.poll():
+                reports[index] = worker.connection.recv()
+                worker.task = None
+                return True
+            lost = False
+        except (EOFError, OSError):
+            lost = True
+        if lost or not worker.process.is_alive():
+            worker.process.join(5)
+            reports[index] = _internal_error(path, f"the worker process died while checking this file "
+                                                   f"({_exit_reason(worker.process.exitcode)})")
+        elif time.monotonic() >= worker.deadline:
+            reports[index] = _internal_error(
+                path, f"checking took longer than {self.timeout:g} s (`file-timeout`); "
+                      "the file was not checked")
+        else:
+            return None
+        worker.task = None
+        worker.stop()
+        return False
+
+
+def _exit_reason(exitcode: Optional[int]) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
