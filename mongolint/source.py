@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import tokenize
 from dataclasses import dataclass
@@ -21,12 +22,17 @@ class SourceText:
 
 
 def decode(data: bytes) -> SourceText:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DecodeError("file is UTF-16 or UTF-32 (it starts with their byte-order mark); "
+                          "Python reads source only in ASCII-compatible encodings")
     if b"\x00" in data:
         raise DecodeError("file contains NUL bytes (binary file?)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
         raise DecodeError(str(error)) from None
+    if not _ascii_compatible(encoding):  # `# coding: utf-16`: Python refuses it too
+        raise DecodeError(f"encoding problem: {encoding} (Python reads source only in ASCII-compatible encodings)")
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
@@ -34,3 +40,10 @@ def decode(data: bytes) -> SourceText:
     if encoding == "utf-8-sig" and text.startswith("\ufeff"):
         text = text[1:]
     return SourceText(text, encoding)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return b"# x\n".decode(encoding) == "# x\n"
+    except (UnicodeDecodeError, LookupError):
+        return False
