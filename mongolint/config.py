@@ -94,9 +94,14 @@ def _read_table(pyproject: Path) -> Mapping[str, Any]:
             document = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8
+        raise ConfigError(f"{pyproject}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error.strerror}") from None
-    table = document.get("tool", {}).get("mongolint", {})
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: `tool` must be a table")
+    table = tool.get("mongolint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.mongolint] must be a table")
     return table
