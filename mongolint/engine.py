@@ -72,7 +72,9 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
         try:
             analysis = parse(path, text, settings, module_name)
         except cst.ParserSyntaxError as error:
-            if settings.reports_syntax_errors(path):
+            if _python_accepts(path, text):  # e.g. a form feed before an indent
+                report.error = "not checked: LibCST cannot parse this file, though Python accepts it"
+            elif settings.reports_syntax_errors(path):
                 report.findings.append(syntax_error_finding(path, text, error))
             return report
         except RecursionError:
@@ -107,6 +109,16 @@ def syntax_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> 
         pass
     return Finding(path, line, column, line, column, SYNTAX_ERROR_CODE, f"syntax error: {message}",
                    "syntax-error")
+
+
+def _python_accepts(path: str, text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def locate(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Finding]:
