@@ -44,6 +44,7 @@ class SemanticModel:
         self.module_name = module_name
         self.client_factories = client_factories
         self._types: Dict[int, Resolved] = {}
+        self._scopes: Dict[int, Scope] = {}  # scope_of, memoised: rules ask it for every use of a name
         self._resolving: set = set()
         self.driver_flavours = {driver.flavour_of_import(b.qualified_name)
                                 for b in self.index.imports if b.qualified_name} - {None}
@@ -61,6 +62,12 @@ class SemanticModel:
             parent = self.parent(parent)
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
+        found = self._scopes.get(id(node))
+        if found is None:
+            found = self._scopes[id(node)] = self._scope_of(node)
+        return found
+
+    def _scope_of(self, node: cst.CSTNode) -> Scope:
         for ancestor in self.ancestors(node):
             scope = self.index.scopes.get(id(ancestor))
             if scope is not None and not self._is_outside_of(node, ancestor):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Set
+from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
@@ -147,15 +147,22 @@ def uses_of_binding(model, binding: Binding, scope) -> List[cst.Name]:
 
 
 def _uses_of(model, binding: Binding, scope) -> List[cst.Name]:
-    uses = []
-    for name in model.index.names.get(binding.name, ()):
-        if _is_target(model, name):
-            continue
-        use_scope = model.scope_of(name)
-        resolved = use_scope.lookup(binding.name)
-        if resolved is not None and binding in resolved:
-            uses.append(name)
-    return uses
+    return list(_loads_by_binding(model, binding.name).get(binding, ()))
+
+
+def _loads_by_binding(model, identifier: str) -> Dict[Binding, List[cst.Name]]:
+    """The loads of `identifier`, by the binding each refers to: computed once per
+    name and model (per binding, it made files with many clients quadratic)."""
+    cache = model.__dict__.setdefault("_loads_by_binding", {})
+    if identifier not in cache:
+        loads: Dict[Binding, List[cst.Name]] = {}
+        for name in model.index.names.get(identifier, ()):
+            if _is_target(model, name):
+                continue
+            for binding in model.scope_of(name).lookup(identifier) or ():
+                loads.setdefault(binding, []).append(name)
+        cache[identifier] = loads
+    return cache[identifier]
 
 
 def _is_target(model, name: cst.Name) -> bool:
