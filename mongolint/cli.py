@@ -118,17 +118,11 @@ def _check_stdin(args, settings: Settings) -> FileReport:
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:
-    from mongolint import prefilter
-    from mongolint.source import DecodeError, decode
+    from mongolint import prefilter, runner
 
     pattern = prefilter.build_pattern(settings.client_factories)
     for path in files:
-        try:
-            with open(path, "rb") as handle:
-                text = decode(handle.read()).text
-        except (OSError, DecodeError):
-            continue
-        if prefilter.may_have_findings(text, pattern):
+        if runner.screen(path, pattern) is None:
             print(path)
     return EXIT_CLEAN
 

@@ -11,14 +11,17 @@ from collections import deque
 from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from mongolint import discovery, engine, prefilter
-from mongolint.engine import FileReport
+from mongolint import discovery, prefilter
+from mongolint.findings import FileReport
+from mongolint.source import DecodeError, decode
 
 # Where workers cannot be forked, below this many files a pool costs more than it saves.
 MIN_FILES_FOR_POOL = 8
 
 
 def check_path(path: str, settings) -> FileReport:
+    from mongolint import engine
+
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -45,6 +48,41 @@ def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
     crash in native code) is reported as an internal error for that file alone
     while every other file is still checked."""
     paths = list(paths)
+    if getattr(check, "func", check) in (check_path, fix_path):
+        return _screened(paths, settings, jobs, check)
+    return _check_all(paths, settings, jobs, check)
+
+
+def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
+    """Files the pre-filter rules out are settled here, in this process, without
+    LibCST or a worker; only the others are sent to be parsed."""
+    pattern = prefilter.build_pattern(settings.client_factories)
+    settled: Dict[str, FileReport] = {}
+    for path in paths:
+        report = screen(path, pattern)
+        if report is not None:
+            settled[path] = report
+    todo = [path for path in paths if path not in settled]
+    checked = dict(zip(todo, _check_all(todo, settings, jobs, check)))
+    return [settled[path] if path in settled else checked[path] for path in paths]
+
+
+def screen(path: str, pattern) -> Optional[FileReport]:
+    """The report of a file that cannot be read, decoded, or have a finding; None
+    when it must be parsed."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileReport(path, error=f"cannot read: {error.strerror or error}")
+    try:
+        text = decode(data).text
+    except DecodeError as error:
+        return FileReport(path, error=str(error))
+    return None if prefilter.may_have_findings(text, pattern) else FileReport(path)
+
+
+def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
     if not paths:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
@@ -65,6 +103,8 @@ def _fork_context():
 
 
 def _guarded(check, path: str, settings) -> FileReport:
+    from mongolint import engine
+
     try:
         return engine.run_deep(check, path, settings)
     except Exception as error:  # never lose the other files' results
