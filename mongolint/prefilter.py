@@ -13,15 +13,29 @@ from typing import FrozenSet, Iterable, Pattern
 _DRIVER_WORDS = ("pymongo", "motor", "MongoClient", "AsyncMongoClient", "AsyncIOMotorClient")
 
 
-def build_pattern(client_factories: Iterable[str] = ()) -> Pattern[str]:
-    words = set(_DRIVER_WORDS) | {f.rsplit(".", 1)[-1] for f in client_factories}
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+class TriggerPattern:
+    """The words, word-bounded (`start_transaction_sql` is not `start_transaction`).
+    A plain substring test comes first: it is many times faster than the regex
+    and rules out almost every file that does not use the driver."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted(set(words)))
+        self.regex: Pattern[str] = re.compile(r"\b(?:" + "|".join(map(re.escape, self.words)) + r")\b")
+
+    def search(self, text: str):
+        if not any(word in text for word in self.words):
+            return None
+        return self.regex.search(text)
+
+
+def build_pattern(client_factories: Iterable[str] = ()) -> TriggerPattern:
+    return TriggerPattern(set(_DRIVER_WORDS) | {f.rsplit(".", 1)[-1] for f in client_factories})
 
 
 DEFAULT_PATTERN = build_pattern()
 
 
-def may_have_findings(text: str, pattern: Pattern[str] = DEFAULT_PATTERN) -> bool:
+def may_have_findings(text: str, pattern: TriggerPattern = DEFAULT_PATTERN) -> bool:
     return pattern.search(text) is not None
 
 

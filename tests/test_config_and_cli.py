@@ -129,3 +129,12 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert pipeline.stdout.count("\n") == 1
     assert "Traceback" not in pipeline.stderr and "BrokenPipe" not in pipeline.stderr
+
+
+def test_a_gitignore_applies_to_its_own_directory_only(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "jobs.py").write_text(LEAK)
+    (tmp_path / "a" / ".gitignore").write_text("*.py\n")
+    result = _run(".", "--format", "concise", "--no-cache", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./b/jobs.py"]
