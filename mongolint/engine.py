@@ -100,7 +100,9 @@ def syntax_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> 
     line, column = error.raw_line, error.raw_column + 1
     message = error.message.splitlines()[0] if error.message else "invalid syntax"
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # e.g. invalid escapes: not ours to report
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
         if python_error.lineno:
             line, column = python_error.lineno, max(1, python_error.offset or 1)
