@@ -519,3 +519,18 @@ def test_deep_nesting_runs_on_a_big_stack(tmp_path):
             "print(type(module).__name__)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT)
     assert (result.returncode, result.stdout.strip()) == (0, "Module"), result.stderr
+
+
+def test_python_warnings_about_the_code_are_not_printed():
+    """Asking Python where a syntax error is must not print its warnings about the
+    code (an invalid escape: DeprecationWarning, SyntaxWarning from 3.12)."""
+    import warnings
+
+    from mongolint import engine
+    from mongolint.config import Settings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = engine.check_text("w.py", 'import pymongo\nPATTERN = "\\d+"\ndef f(:\n    pass\n', Settings())
+    assert [f.code for f in report.findings] == ["MGL000"]
+    assert [str(w.message) for w in caught] == []
