@@ -566,18 +566,27 @@ class SemanticModel:
     def self_attribute_assignments(self, class_def: cst.ClassDef, name: str):
         """(target, value, annotation) of every `self.<name> = value` in the class
         (also `cls.<name>`, `self.__class__.<name>` and `type(self).<name>`)."""
-        for statement in _statements_in(class_def.body):
-            targets: Sequence = ()
-            value = annotation = None
-            if isinstance(statement, cst.Assign):
-                targets, value = [t.target for t in statement.targets], statement.value
-            elif isinstance(statement, cst.AnnAssign):
-                targets, value = [statement.target], statement.value
-                annotation = statement.annotation.annotation
-            for target in targets:
-                if (isinstance(target, cst.Attribute) and target.attr.value == name
-                        and self._class_of_self(_instance_of_class_reference(target.value)) is class_def):
-                    yield target, value, annotation
+        return self._attribute_assignments_of(class_def).get(name, ())
+
+    def _attribute_assignments_of(self, class_def: cst.ClassDef) -> Dict[str, list]:
+        """Every attribute assignment of a class, by name: one scan per class."""
+        cache = self.__dict__.setdefault("_class_attributes", {})
+        found = cache.get(id(class_def))
+        if found is None:
+            found = cache[id(class_def)] = {}
+            for statement in _statements_in(class_def.body):
+                targets: Sequence = ()
+                value = annotation = None
+                if isinstance(statement, cst.Assign):
+                    targets, value = [t.target for t in statement.targets], statement.value
+                elif isinstance(statement, cst.AnnAssign):
+                    targets, value = [statement.target], statement.value
+                    annotation = statement.annotation.annotation
+                for target in targets:
+                    if (isinstance(target, cst.Attribute)
+                            and self._class_of_self(_instance_of_class_reference(target.value)) is class_def):
+                        found.setdefault(target.attr.value, []).append((target, value, annotation))
+        return found
 
 
 def _instance_of_class_reference(expr: cst.BaseExpression) -> cst.BaseExpression:
