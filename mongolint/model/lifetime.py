@@ -175,10 +175,20 @@ def _is_target(model, name: cst.Name) -> bool:
     return False
 
 
+def _running_scope(model, node: cst.CSTNode):
+    """The scope whose execution runs `node`: list, set and dict comprehensions
+    run inline; a generator expression runs later, maybe after the function."""
+    scope = model.scope_of(node)
+    while (scope.kind == "comprehension" and not isinstance(scope.node, cst.GeneratorExp)
+           and scope.parent is not None):
+        scope = scope.parent
+    return scope
+
+
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
-    if model.scope_of(use) is not scope:
-        return "escape"  # captured by a nested function or lambda
+    if _running_scope(model, use) is not scope:
+        return "escape"  # captured by a nested function, lambda or generator expression
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
