@@ -179,8 +179,8 @@ _thread_state = threading.local()
 
 
 def run_deep(function: Callable[..., T], *args) -> T:
-    """`function(*args)` on a thread with a big stack; inline when already on one
-    (or when the platform refuses such a thread)."""
+    """`function(*args)` on a thread with a big stack and a recursion limit to
+    match; inline when already on one (or when the platform refuses such a thread)."""
     if getattr(_thread_state, "deep", False):
         return function(*args)
     outcome: list = []
@@ -188,7 +188,8 @@ def run_deep(function: Callable[..., T], *args) -> T:
     def target() -> None:
         _thread_state.deep = True
         try:
-            outcome.append((True, function(*args)))
+            with _recursion_room():
+                outcome.append((True, function(*args)))
         except BaseException as error:  # re-raised in the caller's thread
             outcome.append((False, error))
 

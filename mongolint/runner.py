@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -33,10 +34,12 @@ def check_path(path: str, settings) -> FileReport:
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
-    from mongolint import fixes
+    from mongolint import engine, fixes
 
     module_name = discovery.module_name(path, settings.project_root)
-    return fixes.fix_file(path, settings, unsafe=unsafe, diff_only=diff_only, module_name=module_name)
+    # On a big stack, as check_text does for each file it parses (see engine.run_deep).
+    return engine.run_deep(functools.partial(fixes.fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
+                                             module_name=module_name))
 
 
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
@@ -103,10 +106,8 @@ def _fork_context():
 
 
 def _guarded(check, path: str, settings) -> FileReport:
-    from mongolint import engine
-
     try:
-        return engine.run_deep(check, path, settings)
+        return check(path, settings)
     except Exception as error:  # never lose the other files' results
         report = FileReport(path)
         report.internal_errors.append(f"internal error: {type(error).__name__}: {error}")
