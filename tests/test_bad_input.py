@@ -153,6 +153,8 @@ CASES: List[Case] = [
     # Python allows 200 nested brackets; LibCST accepts more, and slowly.
     Case("parens_150.py", lambda: (DRIVER_CODE + "x = " + "(" * 150 + "1" + ")" * 150 + "\n").encode(),
          "findings", BOTH),
+    Case("lists_150.py", lambda: (DRIVER_CODE + "x = " + "[" * 150 + "]" * 150 + "\n").encode(),
+         "findings", BOTH),
     Case("parens_2000.py", lambda: (DRIVER_CODE + "x = " + "(" * 2000 + "1" + ")" * 2000 + "\n").encode(),
          "syntax", flake8="E9"),
     Case("calls_2000.py", lambda: (DRIVER_CODE + "x = " + "f(" * 2000 + ")" * 2000 + "\n").encode(),
