@@ -45,8 +45,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
             files.extend(_walk(path, excluded, root, problems))
         elif os.path.lexists(path) and not os.path.exists(path):
             problems.append((path, "broken symbolic link"))
-        elif os.path.exists(path):
+        elif os.path.isfile(path):
             files.append(path)
+        elif os.path.exists(path):  # reading a FIFO or a device would block or never end
+            problems.append((path, "not a regular file"))
         else:
             problems.append((path, "no such file or directory"))
     return files, problems
@@ -90,6 +92,9 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
                 if entry.is_symlink() and not os.path.exists(entry.path):
                     problems.append((entry.path, "broken symbolic link"))
                     continue
+                if not _is_file(entry):
+                    problems.append((entry.path, "not a regular file"))
+                    continue
                 yield entry.path
         stack.extend((path, ignores) for path in reversed(subdirectories))
 
@@ -97,6 +102,13 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
 def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
     except OSError:
         return False
 
