@@ -72,6 +72,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # `mongolint | head`: the reader left; say nothing more, as a filter should.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+    except KeyboardInterrupt:  # Ctrl-C: the workers are already stopped
+        print("mongolint: interrupted", file=sys.stderr)
+        return 130
 
 
 def _settings(args) -> Settings:

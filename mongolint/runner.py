@@ -151,8 +151,9 @@ class _Worker:
         self.deadline = time.monotonic() + timeout if timeout else float("inf")
         self.connection.send(path)
 
-    def stop(self) -> None:
-        if self.process.is_alive():
+    def stop(self, force: bool = False) -> None:
+        """Ask an idle worker to exit; kill a busy, late or stuck one."""
+        if self.process.is_alive() and not force:
             try:
                 self.connection.send(None)
             except OSError:
@@ -193,8 +194,8 @@ class _Workers:
                     if finished is False:  # the worker is gone: a fresh one takes its place
                         workers.remove(worker)
         finally:
-            for worker in workers:
-                worker.stop()
+            for worker in workers:  # busy ones only when interrupted (Ctrl-C)
+                worker.stop(force=worker.task is not None)
         return [reports[index] for index in range(len(paths))]
 
     def _collect(self, worker: _Worker, reports: Dict[int, FileReport]) -> Optional[bool]:
@@ -219,7 +220,7 @@ class _Workers:
         else:
             return None
         worker.task = None
-        worker.stop()
+        worker.stop(force=True)
         return False
 
 
