@@ -209,3 +209,43 @@ def test_a_bad_file_timeout_is_a_configuration_error(tmp_path, capsys, value):
     code, out, err = _run_cli(capsys, str(tmp_path / "a.py"))
     assert code == 2
     assert "`file-timeout` must be a number of seconds" in err
+
+
+def test_ctrl_c_stops_the_run_and_its_workers_at_once(tmp_path):
+    """Interrupted mid-file: no traceback, exit 130, no worker left behind."""
+    import subprocess
+
+    (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\nfile-timeout = 0\n", encoding="utf-8")
+    body = "".join(f"def g{i}(items):\n    for item in items:\n        client = pymongo.MongoClient()\n"
+                   for i in range(20_000))
+    for name in ("slow1.py", "slow2.py"):
+        (tmp_path / name).write_text("import pymongo\n" + body, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "mongolint", "--no-cache", "--jobs", "2", "."],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    children = _children(process.pid)
+    assert len(children) == 2  # both workers are busy parsing
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and err.strip().endswith("mongolint: interrupted")
+    for child in children:
+        assert not _alive(child), f"worker {child} outlived the run"
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
