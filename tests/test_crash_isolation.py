@@ -217,12 +217,15 @@ def test_ctrl_c_stops_the_run_and_its_workers_at_once(tmp_path):
 
     (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\nfile-timeout = 0\n", encoding="utf-8")
     body = "".join(f"def g{i}(items):\n    for item in items:\n        client = pymongo.MongoClient()\n"
-                   for i in range(20_000))
+                   for i in range(40_000))
     for name in ("slow1.py", "slow2.py"):
         (tmp_path / name).write_text("import pymongo\n" + body, encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "mongolint", "--no-cache", "--jobs", "2", "."],
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    deadline = time.monotonic() + 20
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
     children = _children(process.pid)
     assert len(children) == 2  # both workers are busy parsing
     process.send_signal(signal.SIGINT)
