@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 import tokenize
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -110,7 +111,9 @@ def _compile_error(text: str, before: str) -> Optional[str]:
     before the fix compiled. Compiling runs nothing."""
     try:
         cst.parse_module(text)
-        compile(text, "<fixed>", "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # Python's warnings about the user's code are not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, "<fixed>", "exec", dont_inherit=True)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
         if _compiles(before):
             detail = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -120,7 +123,9 @@ def _compile_error(text: str, before: str) -> Optional[str]:
 
 def _compiles(text: str) -> bool:
     try:
-        compile(text, "<original>", "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<original>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError):
         return False
     return True
