@@ -542,3 +542,13 @@ def test_python_warnings_about_the_code_are_not_printed():
         report = engine.check_text("w.py", 'import pymongo\nPATTERN = "\\d+"\ndef f(:\n    pass\n', Settings())
     assert [f.code for f in report.findings] == ["MGL000"]
     assert [str(w.message) for w in caught] == []
+
+
+def test_fix_prints_no_python_warnings_about_the_code(tmp_path):
+    """Compiling the fixed text to check it printed Python's SyntaxWarnings about
+    the user's code (`x is 1`) on stderr."""
+    (tmp_path / "warns.py").write_text("import pymongo\n\ndef f(items, x):\n    if x is 1:\n        pass\n"
+                                       "    for item in items:\n        client = pymongo.MongoClient()\n")
+    result = mongolint("--fix", "--unsafe-fixes", "warns.py", cwd=tmp_path)
+    assert "Warning" not in result.stderr, result.stderr
+    assert "Fixed 1 finding" in result.stderr
