@@ -17,7 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Set, Tuple
 
 import pytest
 
@@ -85,12 +85,14 @@ def _nested_defs(levels: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def _big_file() -> bytes:
     """5 MB, like generated code: serialized descriptors between small functions."""
     parts, size, index = [DRIVER_CODE, "\n\n"], 0, 0
     while size < 5_000_000:
-        rows = "".join(f"    b'\\x0a\\x0b{index:06}{row:04}abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'\n"
-                       for row in range(100))
+        rows = "".join(f"    b'\\x0a\\x0b{index:06}{row:04}{ALPHABET}'\n" for row in range(100))
         chunk = f"DESCRIPTOR_{index} = (\n{rows})\n\n\ndef helper_{index}(value):\n    return value + {index}\n\n"
         parts.append(chunk)
         size += len(chunk)
@@ -110,7 +112,8 @@ CASES: List[Case] = [
     Case("good.py", lambda: DRIVER_CODE.encode(), "findings", BOTH),
     Case("syntax_error.py", lambda: b"import pymongo\n\ndef f(:\n    pymongo.MongoClient()\n", "syntax", flake8="E9"),
     Case("syntax_unclosed.py", lambda: b"import pymongo\nclient = pymongo.MongoClient(\n", "syntax", flake8="E9"),
-    Case("syntax_indent.py", lambda: b"import pymongo\ndef f():\nreturn pymongo.MongoClient()\n", "syntax", flake8="E9"),
+    Case("syntax_indent.py", lambda: b"import pymongo\ndef f():\nreturn pymongo.MongoClient()\n", "syntax",
+         flake8="E9"),
     Case("latin1.py", lambda: ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + DRIVER_CODE).encode("latin-1"),
          "findings", BOTH, line=DRIVER_LINE + 2),
     Case("cp1252.py", lambda: ("# coding: cp1252\nPRICE = '\u20ac 3'\n" + DRIVER_CODE).encode("cp1252"),
