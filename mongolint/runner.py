@@ -94,6 +94,9 @@ def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[F
         if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
             return [_guarded(check, path, settings) for path in paths]
         context = multiprocessing.get_context()
+    if context.get_start_method() == "fork":
+        # Imported once here, every forked worker inherits LibCST and the rules.
+        from mongolint import engine, rules  # noqa: F401
     timeout = getattr(settings, "file_timeout", 0) or None
     return _Workers(context, jobs, check, settings, timeout).run(paths)
 

@@ -62,7 +62,7 @@ class SemanticModel:
             parent = self.parent(parent)
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
-        found = self._scopes.get(id(node))
+        found = self.index.node_scopes.get(id(node)) or self._scopes.get(id(node))
         if found is None:
             found = self._scopes[id(node)] = self._scope_of(node)
         return found

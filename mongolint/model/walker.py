@@ -39,14 +39,31 @@ def _child_fields(cls: Type[cst.CSTNode]) -> Tuple[str, ...]:
     return names
 
 
+def _concrete_node_types() -> frozenset:
+    found, stack = set(), [cst.CSTNode]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        found.add(cls)
+    return frozenset(found)
+
+
+# LibCST's node classes descend from ABCs, where isinstance() is slow; a set
+# lookup on the exact type answers the walk's question many times faster.
+_NODE_TYPES = _concrete_node_types()
+_LEAVES = frozenset(_LEAF_TYPES)
+_SEQUENCES = (tuple, list)
+
+
 def children(node: cst.CSTNode):
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if kind in _NODE_TYPES:
             yield value
-        elif isinstance(value, (tuple, list)):
+        elif kind in _SEQUENCES:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in _NODE_TYPES:
                     yield item
 
 
@@ -76,9 +93,11 @@ class ModuleIndex:
     classes: List[cst.ClassDef]
     names: Dict[str, List[cst.Name]]  # every Name node by identifier
     imports: List[Binding]
+    node_scopes: Dict[int, Scope] = dataclasses.field(default_factory=dict)  # of names and calls
 
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_HANDLERS: Dict[type, object] = {}  # node type -> Walker._on_<Type>, or False
 
 
 class Walker:
@@ -94,11 +113,13 @@ class Walker:
     # -- traversal -------------------------------------------------------
     def _walk(self, node: cst.CSTNode, parent: cst.CSTNode) -> None:
         self.index.parents[id(node)] = parent
-        handler = getattr(self, "_on_" + type(node).__name__, None)
-        if handler is not None:
-            if handler(node) is False:
-                return
-        if isinstance(node, _LEAF_TYPES):
+        kind = type(node)
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            handler = _HANDLERS[kind] = getattr(Walker, "_on_" + kind.__name__, False)
+        if handler and handler(self, node) is False:
+            return
+        if kind in _LEAVES:
             return
         self._walk_children(node)
 
@@ -135,10 +156,12 @@ class Walker:
     # -- nodes -----------------------------------------------------------
     def _on_Name(self, node: cst.Name) -> bool:
         self.index.names.setdefault(node.value, []).append(node)
+        self.index.node_scopes[id(node)] = self.scope
         return False
 
     def _on_Call(self, node: cst.Call) -> None:
         self.index.calls.append(node)
+        self.index.node_scopes[id(node)] = self.scope
 
     def _on_Await(self, node: cst.Await) -> None:
         self.index.awaits.append(node)
