@@ -158,7 +158,7 @@ def test_sqlalchemy_session_in_a_single_client_module():
 def test_adding_a_keyword_keeps_the_layout_and_the_comments(source, expected):
     import libcst as cst
 
-    from mongolint.rules._edits import with_keyword
+    from mongolint.rules.edits.expressions import with_keyword
 
     call = cst.parse_expression(source)
     assert cst.Module([]).code_for_node(with_keyword(call, "session", cst.Name("s"))) == expected
@@ -173,7 +173,7 @@ def test_adding_a_keyword_keeps_the_layout_and_the_comments(source, expected):
 def test_removing_a_keyword_keeps_the_layout(source, expected):
     import libcst as cst
 
-    from mongolint.rules._edits import without_keyword
+    from mongolint.rules.edits.expressions import without_keyword
 
     call = cst.parse_expression(source)
     assert cst.Module([]).code_for_node(without_keyword(call, "session")) == expected

@@ -17,7 +17,7 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Fix
 from mongolint.model import SemanticModel
-from mongolint.rules import _rewrites as rw
+from mongolint.rules.edits import statements as rw
 
 
 def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: FrozenSet[str], *,

@@ -10,7 +10,7 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
 from mongolint.model.walker import children as rw_children
 from mongolint.rules._helpers import client_label, constructs_client
-from mongolint.rules import _rewrites as rw
+from mongolint.rules.edits import statements as rw
 from mongolint.rules.base import Rule
 
 _SCOPE_BOUNDARIES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)

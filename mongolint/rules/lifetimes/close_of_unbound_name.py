@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.scopes import Binding
 from mongolint.model.types import CLIENT, SESSION, DriverType, Foreign
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
 from mongolint.model.walker import walk_same_scope

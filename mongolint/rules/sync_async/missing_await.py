@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.types import ASYNC, COROUTINE, CURSOR_KINDS, DriverType
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name, receiver_type
 from mongolint.rules.base import Rule
 from mongolint.rules.sync_async._async_code import (CONSUMING_BUILTINS, builtin_called, directly_in_async_def,

@@ -8,7 +8,7 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import ASYNC, CHANGE_STREAM, CURSOR, CURSOR_KINDS, DriverType
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules.base import Rule
 from mongolint.rules.sync_async._async_code import builtin_called, directly_in_async_def, driver_name
 

@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import driver
 from mongolint.model.types import CLIENT, COLLECTION, DATABASE, SESSION, DriverType
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
 from mongolint.rules.transactions._regions import Region, calls_in, code, regions

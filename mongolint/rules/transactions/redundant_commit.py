@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
 from mongolint.rules.transactions._regions import (FINISH_METHODS, callback_body, callback_functions, calls_in,

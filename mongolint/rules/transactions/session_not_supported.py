@@ -6,7 +6,7 @@ from typing import Iterator
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.types import COROUTINE
-from mongolint.rules import _edits
+from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name, receiver_type
 from mongolint.rules.base import Rule
 

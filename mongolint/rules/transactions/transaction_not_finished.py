@@ -11,7 +11,7 @@ from mongolint.model.scopes import PARAM
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_binding
 from mongolint.model.types import TRANSACTION
 from mongolint.rules._helpers import method_name, result_type
-from mongolint.rules import _rewrites as rw
+from mongolint.rules.edits import statements as rw
 from mongolint.rules.base import Rule
 
 # Ending the session aborts the transaction, but silently: that is the bug.

@@ -1,7 +1,7 @@
-"""Building blocks of fixes: statement-level rewrites that keep comments.
-
-Each returns a `Fix` (node replacements) or None when the code does not have
-the simple shape the rewrite is sure about.
+"""Statement-level rewrites that keep comments: the shape of a block, a span
+of its statements, a `with` or `try/finally` around them. Each returns new
+nodes or a `Fix`, or None when the code does not have the simple shape the
+rewrite is sure about.
 """
 
 from __future__ import annotations
@@ -125,7 +125,3 @@ def without(statements: Sequence[cst.BaseStatement], drop: Callable[[cst.BaseSta
             pending = []
         kept.append(statement)
     return kept, [line for line in pending if line.comment is not None]
-
-
-def strip_leading_lines(statement: cst.BaseStatement) -> cst.BaseStatement:
-    return statement.with_changes(leading_lines=())
