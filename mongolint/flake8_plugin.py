@@ -129,15 +129,13 @@ def _pattern(factories: FrozenSet[str]):
 
 @functools.lru_cache(maxsize=1024)
 def find_pyproject(start: str) -> Optional[str]:
-    directory = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    """`config.find_pyproject`, remembered per directory (flake8 asks per file)."""
+    from pathlib import Path
+
+    from mongolint import config
+
+    found = config.find_pyproject(Path(start))
+    return str(found) if found is not None else None
 
 
 def _raw_table(pyproject: Optional[str]) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding, Scope
 from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION,
                                    DriverType, Foreign)
-from mongolint.model.walker import ModuleIndex, Walker, children
+from mongolint.model.walker import ModuleIndex, Walker, blocks_of, children
 
 Resolved = Union[DriverType, Foreign, None]
 
@@ -677,19 +677,8 @@ def _statements_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         elif isinstance(current, cst.SimpleStatementSuite):
             stack.extend(reversed(current.body))
         elif isinstance(current, cst.BaseCompoundStatement):
-            stack.extend(reversed(list(_blocks_of(current))))
+            inner = blocks_of(current)
+            if isinstance(current, cst.If) and isinstance(current.orelse, cst.If):
+                inner.insert(1, current.orelse)  # an elif is a statement of its own
+            stack.extend(reversed(inner))
 
-
-def _blocks_of(statement: cst.BaseCompoundStatement) -> Iterator[cst.CSTNode]:
-    for name in ("body", "orelse", "finalbody"):
-        part = getattr(statement, name, None)
-        if part is None:
-            continue
-        if isinstance(part, (cst.Else, cst.Finally, cst.If)):
-            yield part if isinstance(part, cst.If) else part.body
-        else:
-            yield part
-    for handler in getattr(statement, "handlers", ()):
-        yield handler.body
-    for case in getattr(statement, "cases", ()):
-        yield case.body

@@ -67,6 +67,23 @@ def children(node: cst.CSTNode):
                     yield item
 
 
+def blocks_of(statement: cst.CSTNode) -> List[cst.BaseSuite]:
+    """The suites of a compound statement: body, else, finally, handlers, cases.
+    (An `elif` is an `If` in `orelse`, a statement rather than a suite.)"""
+    blocks = []
+    for name in ("body", "orelse", "finalbody"):
+        part = getattr(statement, name, None)
+        if isinstance(part, (cst.Else, cst.Finally)):
+            blocks.append(part.body)
+        elif isinstance(part, cst.BaseSuite):
+            blocks.append(part)
+    for handler in getattr(statement, "handlers", ()):
+        blocks.append(handler.body)
+    for case in getattr(statement, "cases", ()):
+        blocks.append(case.body)
+    return blocks
+
+
 def walk_same_scope(node: cst.CSTNode):
     """`node` and everything under it that runs with it, in source order
     (not the bodies of nested defs, lambdas and classes)."""

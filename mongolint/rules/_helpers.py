@@ -10,6 +10,11 @@ from mongolint.model import SemanticModel, driver
 from mongolint.model.types import COROUTINE, DriverType
 
 
+def code(node: cst.CSTNode) -> str:
+    """The source text of a node, as written."""
+    return cst.Module(body=[]).code_for_node(node)
+
+
 def method_name(call: cst.Call) -> Optional[str]:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
@@ -64,4 +69,4 @@ def client_label(model: SemanticModel, call: cst.Call) -> str:
     qualified = model.qualified_name(call.func) or ""
     if qualified in driver.CLIENT_CLASSES:
         return f"`{qualified.rsplit('.', 1)[-1]}`"
-    return f"the client from `{cst.Module([]).code_for_node(call.func)}()`"
+    return f"the client from `{code(call.func)}()`"

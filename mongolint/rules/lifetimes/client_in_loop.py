@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
 from mongolint.model.walker import children as rw_children
-from mongolint.rules._helpers import client_label, constructs_client
+from mongolint.rules._helpers import client_label, code, constructs_client
 from mongolint.rules.edits import statements as rw
 from mongolint.rules.base import Rule
 
@@ -73,19 +73,19 @@ def is_lazily_initialised(model: SemanticModel, call: cst.Call, loop: cst.CSTNod
 def _assigned_target(model: SemanticModel, call: cst.Call) -> Optional[str]:
     parent = model.parent(model.strip_await(call))
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
-        return _expression_text(model, parent.targets[0].target)
+        return code(parent.targets[0].target)
     if isinstance(parent, cst.AnnAssign):
-        return _expression_text(model, parent.target)
+        return code(parent.target)
     return None
 
 
 def _tests_emptiness_of(test: cst.BaseExpression, target: str) -> bool:
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _code(test.expression) == target
+        return code(test.expression) == target
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         comparison = test.comparisons[0]
-        return (isinstance(comparison.operator, (cst.Is, cst.Equal)) and _code(test.left) == target
-                and _code(comparison.comparator) == "None")
+        return (isinstance(comparison.operator, (cst.Is, cst.Equal)) and code(test.left) == target
+                and code(comparison.comparator) == "None")
     if isinstance(test, cst.BooleanOperation):
         return _tests_emptiness_of(test.left, target) or _tests_emptiness_of(test.right, target)
     return False
@@ -109,12 +109,6 @@ def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
     return isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Break))
 
 
-def _expression_text(model: SemanticModel, node: cst.BaseExpression) -> str:
-    return _code(node)
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> Optional[Fix]:

@@ -22,15 +22,11 @@ import libcst as cst
 
 from mongolint.model import SemanticModel
 from mongolint.model.types import SESSION, TRANSACTION, DriverType
-from mongolint.model.walker import walk_same_scope
-from mongolint.rules._helpers import method_name, result_type
+from mongolint.model.walker import blocks_of, walk_same_scope
+from mongolint.rules._helpers import code, method_name, result_type
 
 FINISH_METHODS = frozenset({"commit_transaction", "abort_transaction"})
 Callback = Union[cst.FunctionDef, cst.Lambda]
-
-
-def code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 @dataclass
@@ -118,7 +114,7 @@ def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool
             nodes.extend(inner)
         elif isinstance(statement, cst.BaseCompoundStatement):
             nodes.extend(_headers_of(statement))
-            for block in _blocks_of(statement):
+            for block in blocks_of(statement):
                 inner, _ = _until_finish(list(block.body), session, helpers)
                 nodes.extend(inner)
             if isinstance(statement, cst.If) and isinstance(statement.orelse, cst.If):
@@ -149,21 +145,6 @@ def _headers_of(statement: cst.CSTNode) -> List[cst.CSTNode]:
     if isinstance(statement, cst.With):
         return [item.item for item in statement.items]
     return []
-
-
-def _blocks_of(statement: cst.CSTNode) -> List[cst.BaseSuite]:
-    blocks = []
-    for name in ("body", "orelse", "finalbody"):
-        part = getattr(statement, name, None)
-        if isinstance(part, (cst.Else, cst.Finally)):
-            blocks.append(part.body)
-        elif isinstance(part, cst.BaseSuite):
-            blocks.append(part)
-    for handler in getattr(statement, "handlers", ()):
-        blocks.append(handler.body)
-    for case in getattr(statement, "cases", ()):
-        blocks.append(case.body)
-    return blocks
 
 
 # -- `s.with_transaction(callback)` -----------------------------------------------

@@ -12,7 +12,8 @@ from mongolint.model.types import CLIENT, COLLECTION, DATABASE, SESSION, DriverT
 from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
-from mongolint.rules.transactions._regions import Region, calls_in, code, regions
+from mongolint.rules._helpers import code
+from mongolint.rules.transactions._regions import Region, calls_in, regions
 
 _OPERATION_RECEIVERS = frozenset({CLIENT, DATABASE, COLLECTION})
 
