@@ -33,6 +33,10 @@ class FixOutcome:
     text: str
     applied: List[Tuple[str, str]] = field(default_factory=list)
     internal_errors: List[str] = field(default_factory=list)
+    # What the passes found, so nothing is parsed again to report it: the
+    # original text's findings, and `text`'s when the last pass linted it.
+    before: Optional[FileReport] = None
+    after: Optional[FileReport] = None
 
 
 def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "") -> FixOutcome:
@@ -44,10 +48,13 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             analysis = engine.parse(path, outcome.text, settings, module_name)
         except (cst.ParserSyntaxError, RecursionError):
             return outcome
-        scratch = FileReport(path)
-        diagnostics = [d for _, d in engine.located(analysis, analysis.diagnostics(rules, scratch))]
-        chosen = _non_overlapping(analysis, [d for d in diagnostics if _applicable(d, unsafe)])
+        report = FileReport(path, parsed=True)
+        pairs = engine.located(analysis, analysis.diagnostics(rules, report))
+        report.findings = sorted(finding for finding, _ in pairs)
+        outcome.before = outcome.before or report
+        chosen = _non_overlapping(analysis, [d for _, d in pairs if _applicable(d, unsafe)])
         if not chosen:
+            outcome.after = report
             return outcome
         new_text = _apply(analysis.module, chosen)
         broken = _compile_error(new_text, outcome.text) or _lost_comments(outcome.text, new_text)
@@ -55,8 +62,9 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             codes = ", ".join(sorted({d.code for d in chosen}))
             outcome.internal_errors.append(f"internal error: a fix of {codes} was refused ({broken}); "
                                            "the file was left unchanged")
-            return FixOutcome(text, [], outcome.internal_errors)
+            return FixOutcome(text, [], outcome.internal_errors, outcome.before, outcome.before)
         if new_text == outcome.text:
+            outcome.after = report
             return outcome
         outcome.text = new_text
         outcome.applied.extend((d.code, d.fix.description) for d in chosen)
@@ -161,8 +169,10 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
         return FileReport(path, error=str(error))
     outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name)
     changed = outcome.text != source.text
-    report_text = source.text if diff_only else outcome.text
-    report = engine.check_text(path, report_text, settings, module_name=module_name)
+    report = outcome.before if diff_only else outcome.after
+    if report is None:  # no pass linted that text (a syntax error, or the pass limit)
+        report_text = source.text if diff_only else outcome.text
+        report = engine.check_text(path, report_text, settings, module_name=module_name)
     report.internal_errors.extend(outcome.internal_errors)
     report.fixed = outcome.applied
     if changed and diff_only:
@@ -170,7 +180,8 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     elif changed:
         problem = write_atomically(path, source, outcome.text)
         if problem is not None:
-            report = engine.check_text(path, source.text, settings, module_name=module_name)
+            report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name)
+            report.fixed = []
             report.error = problem
     return report
 
