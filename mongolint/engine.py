@@ -48,29 +48,42 @@ class Analysis:
         return found
 
 
-def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
+def parse(path: str, text: str, settings, module_name: str = "", project=None) -> Analysis:
     """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too deep."""
     _refuse_beyond_python(path, text)
     module = cst.parse_module(text)
-    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
+    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
+                          project=project)
     return Analysis(path, text, module, model)
 
 
 def check_text(path: str, text: str, settings, *, module_name: str = "",
-               pattern=prefilter.DEFAULT_PATTERN) -> FileReport:
-    """Findings of the rules selected for `path` on `text`."""
+               pattern=prefilter.DEFAULT_PATTERN, project=None) -> FileReport:
+    """Findings of the rules selected for `path` on `text`; `project` (a
+    `ProjectView`) resolves the names it imports from the rest of the project."""
     report = FileReport(path)
     rules = settings.rules(path)
-    if not rules or not prefilter.may_have_findings(text, pattern):
+    if not rules:
         return report
-    return run_deep(_check_text, report, text, settings, module_name, rules)
+    if not prefilter.may_have_findings(text, pattern) and not _imports_driver_objects(project, text):
+        return report
+    if project is None:
+        return run_deep(_check_text, report, text, settings, module_name, rules, None)
+    with project.index.recording() as consulted:
+        report = run_deep(_check_text, report, text, settings, module_name, rules, project)
+    report.dependencies = {module: project.index.fingerprint_of(module) for module in sorted(consulted)}
+    return report
 
 
-def _check_text(report: FileReport, text: str, settings, module_name: str, rules) -> FileReport:
+def _imports_driver_objects(project, text: str) -> bool:
+    return project is not None and project.imports_driver_objects(text)
+
+
+def _check_text(report: FileReport, text: str, settings, module_name: str, rules, project) -> FileReport:
     path = report.path
     with _recursion_room():
         try:
-            analysis = parse(path, text, settings, module_name)
+            analysis = parse(path, text, settings, module_name, project)
         except cst.ParserSyntaxError as error:
             if _python_accepts(path, text):  # e.g. a form feed before an indent
                 report.error = "not checked: LibCST cannot parse this file, though Python accepts it"

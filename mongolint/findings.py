@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 class Applicability(str, enum.Enum):
@@ -54,3 +54,6 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+    # Modules of the project the check resolved names through, with their
+    # fingerprints (None: looked for, not found): the cache's validity.
+    dependencies: Dict[str, Optional[str]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from collections import deque
 from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from mongolint import discovery, prefilter
+from mongolint import discovery, prefilter, project_files
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
 
@@ -30,7 +30,8 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern,
+                              project=project_files.view_for(path, settings))
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
@@ -62,7 +63,7 @@ def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[Fi
     pattern = prefilter.build_pattern(settings.client_factories)
     settled: Dict[str, FileReport] = {}
     for path in paths:
-        report = screen(path, pattern)
+        report = screen(path, pattern, settings)
         if report is not None:
             settled[path] = report
     todo = [path for path in paths if path not in settled]
@@ -70,9 +71,10 @@ def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[Fi
     return [settled[path] if path in settled else checked[path] for path in paths]
 
 
-def screen(path: str, pattern) -> Optional[FileReport]:
+def screen(path: str, pattern, settings=None) -> Optional[FileReport]:
     """The report of a file that cannot be read, decoded, or have a finding; None
-    when it must be parsed."""
+    when it must be parsed. A file that names no driver but imports a module of
+    the project that exports driver objects must be parsed."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -82,7 +84,12 @@ def screen(path: str, pattern) -> Optional[FileReport]:
         text = decode(data).text
     except DecodeError as error:
         return FileReport(path, error=str(error))
-    return None if prefilter.may_have_findings(text, pattern) else FileReport(path)
+    if prefilter.may_have_findings(text, pattern):
+        return None
+    project = project_files.view_for(path, settings) if settings is not None else None
+    if project is not None and project.imports_driver_objects(text):
+        return None
+    return FileReport(path)
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:

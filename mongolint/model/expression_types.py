@@ -7,11 +7,11 @@ from typing import Iterator, Optional, Union
 
 import libcst as cst
 
-from mongolint.model import api, driver
+from mongolint.model import derivation, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
 from mongolint.model.syntax import argument_for, decorator_name, is_none, statements_in
-from mongolint.model.types import CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION, DriverType, Foreign
+from mongolint.model.types import CLIENT, COROUTINE, SESSION, TRANSACTION, DriverType, Foreign
 
 Resolved = Union[DriverType, Foreign, None]
 
@@ -25,9 +25,6 @@ _DISTINCTIVE_METHODS = {
     "commit_transaction": None,
     "abort_transaction": None,
 }
-
-_SUBSCRIPT_DERIVATION = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
-_ATTRIBUTE_DERIVATION = _SUBSCRIPT_DERIVATION
 
 
 class _Neutral:
@@ -63,9 +60,7 @@ class ExpressionTypes:
             return self._type_of_attribute(expr)
         if isinstance(expr, cst.Subscript):
             base = self.driver_type(expr.value)
-            if base is not None and base.kind in _SUBSCRIPT_DERIVATION:
-                return base.derive(_SUBSCRIPT_DERIVATION[base.kind])
-            return None
+            return derivation.subscript_type(base) if base is not None else None
         if isinstance(expr, cst.Await):
             inner = self.driver_type(expr.expression)
             if inner is not None and inner.kind == COROUTINE:
@@ -73,7 +68,20 @@ class ExpressionTypes:
             return None
         if isinstance(expr, cst.NamedExpr):
             return self.type_of(expr.value)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            return self._type_of_either(expr.left, expr.right)
+        if isinstance(expr, cst.IfExp):
+            return self._type_of_either(expr.body, expr.orelse)
         return None
+
+    def _type_of_either(self, first: cst.BaseExpression, second: cst.BaseExpression) -> Resolved:
+        """`client or MongoClient()`, `x if c else MongoClient()`: a side that is
+        None or not known takes the other's type (a client on that branch)."""
+        types = [NEUTRAL if is_none(side) else self.type_of(side) for side in (first, second)]
+        known = [t for t in types if t is not NEUTRAL and t is not None]
+        if len(known) == 2:
+            return known[0] if known[0] == known[1] else None
+        return known[0] if known and isinstance(known[0], DriverType) else None
 
     def _type_of_name(self, name: cst.Name) -> Resolved:
         return self._combine(self.type_of_binding(b) for b in self.bindings_of(name))
@@ -115,7 +123,10 @@ class ExpressionTypes:
             return self._type_of_parameter(binding)
         if binding.kind == S.IMPORT:
             root = (binding.qualified_name or "").split(".")[0]
-            return Foreign(root) if root in driver.LOOKALIKE_ROOTS else None
+            if root in driver.LOOKALIKE_ROOTS:
+                return Foreign(root)
+            entity = self.imported_entity(binding)
+            return self.project.index.type_of(entity) if entity is not None else None
         if binding.kind == S.CLASS:
             return Foreign("class " + binding.name)
         return None
@@ -186,6 +197,9 @@ class ExpressionTypes:
 
     def _type_of_call(self, call: cst.Call) -> Resolved:
         func = call.func
+        called = self.project_entity_called(call)
+        if called is not None:
+            return self.project.index.type_of(called)
         qualified = self.qualified_name(func)
         if qualified is not None:
             constructed = driver.CLIENT_CLASSES.get(qualified)
@@ -237,22 +251,34 @@ class ExpressionTypes:
             return receiver
         if receiver is None:
             return self._guess_from_method_name(method)
-        if receiver.kind == COROUTINE:
-            return None
-        entry = self.method(receiver, method)
-        if entry is None:
-            return None
-        _, is_coroutine, returns = entry
-        result = receiver.derive(returns) if returns else None
-        if method == "start_transaction":
-            result = receiver.derive(TRANSACTION)
-        if is_coroutine:
-            return DriverType(COROUTINE, receiver.flavour, result)
-        return result
+        return derivation.method_result(receiver, method)
 
     def _type_of_self_method(self, func: cst.Attribute) -> Resolved:
         method = self.method_of_own_class(func)
-        return self.return_type(method) if method is not None else None
+        if method is not None:
+            return self.return_type(method)
+        inherited = self.inherited_member(func)
+        return self.project.index.type_of(self.project.index.call(inherited)) if inherited is not None else None
+
+    def project_entity_called(self, call: cst.Call):
+        """What calling a name of another module gives (a `project.Entity`), if that is where it is from."""
+        if self.project is None:
+            return None
+        if isinstance(call.func, cst.Attribute) and isinstance(self.type_of(call.func.value), Foreign) \
+                and self.type_of(call.func.value).origin == "self":
+            inherited = self.inherited_member(call.func)
+            if inherited is not None and self.method_of_own_class(call.func) is None:
+                return self.project.index.call(inherited)
+            return None
+        callee = self.type_of(call.func)
+        if isinstance(callee, Foreign) and callee.origin == "project":
+            return self.project.index.call(callee.entity)
+        return None
+
+    def imported_entity(self, binding: Binding):
+        """The `project.Entity` an import of a project module binds."""
+        entity = self.resolved_import(binding)
+        return entity if entity is not None and entity.kind != "driver" else None
 
     def _guess_from_method_name(self, method: str) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
@@ -266,12 +292,7 @@ class ExpressionTypes:
 
     def method(self, receiver: DriverType, name: str):
         """(takes_session, is_coroutine, returns) of a driver method, or None."""
-        flavours = [receiver.flavour] if receiver.flavour else ["sync"]
-        for flavour in flavours:
-            entry = api.METHODS.get((flavour, receiver.kind), {}).get(name)
-            if entry is not None:
-                return entry
-        return None
+        return derivation.method_entry(receiver, name)
 
     def does_io(self, receiver: DriverType, name: str) -> bool:
         """Does calling this driver method talk to the server (rather than build a
@@ -289,19 +310,13 @@ class ExpressionTypes:
         if isinstance(base, Foreign):
             if base.origin == "self":
                 return self._type_of_self_attribute(attr)
+            if base.origin == "project":
+                index = self.project.index
+                return index.type_of(index.attribute(base.entity, name))
             return None
-        if base is None or base.kind == COROUTINE or name.startswith("_"):
+        if base is None:
             return None
-        flavour = base.flavour or "sync"
-        attributes = api.ATTRIBUTES.get((flavour, base.kind), {})
-        if name in attributes:
-            returns = attributes[name]
-            return base.derive(returns) if returns else None
-        if name in api.METHODS.get((flavour, base.kind), {}):
-            return None
-        if base.kind in _ATTRIBUTE_DERIVATION:
-            return base.derive(_ATTRIBUTE_DERIVATION[base.kind])
-        return None
+        return derivation.attribute_type(base, name)
 
 
 class _StringAnnotation:

@@ -1,0 +1,209 @@
+"""The checked project on disk, as the project index needs it: where its
+modules are (the import roots of each file) and their summaries, cached by
+content. The model never sees a path: it is handed a `ProjectView`.
+
+Roots, in the order imports are looked up: the directory above a file's
+top-level package (its `__init__.py` chain), the project's `src/` and the
+project directory (where pyproject.toml, setup.cfg or setup.py is), and the
+file's own directory (a script importing its siblings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Dict, Iterable, Optional, Tuple
+
+from mongolint.model.project import ModuleInfo, ProjectIndex, ProjectView
+from mongolint.model.summaries import FORMAT, summarize
+from mongolint.source import DecodeError, decode
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
+SUMMARY_CACHE = "summaries-{format}.json"
+
+Roots = Tuple[str, ...]
+
+
+class ProjectFiles:
+    def __init__(self, root: Optional[str] = None, cache_directory: Optional[str] = None) -> None:
+        self.root = os.path.abspath(root) if root else None
+        self._indexes: Dict[Roots, ProjectIndex] = {}
+        self._infos: Dict[Tuple[Roots, str], Optional[ModuleInfo]] = {}
+        self._files: Dict[str, Optional[ModuleInfo]] = {}
+        self._cache_path = os.path.join(cache_directory, SUMMARY_CACHE.format(format=FORMAT)) \
+            if cache_directory else None
+        self._summaries: Dict[str, dict] = self._load_summaries()
+        self._stored = len(self._summaries)
+
+    # -- what the engine and the cache ask ---------------------------------------
+
+    def view_for(self, path: str) -> ProjectView:
+        module, is_package, roots = self.locate(path)
+        return ProjectView(self._index(roots), module, is_package)
+
+    def locate(self, path: str) -> Tuple[str, bool, Roots]:
+        """(the file's import name, is it a package's `__init__`, its roots)."""
+        absolute = os.path.abspath(path)
+        directory = os.path.dirname(absolute)
+        stem = os.path.splitext(os.path.basename(absolute))[0]
+        is_package = stem == "__init__"
+        top = directory
+        while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
+            top = os.path.dirname(top)
+        project = self.root or _project_directory(directory)
+        roots = [top] if top != directory else []
+        if project is not None:
+            roots.extend([os.path.join(project, "src"), project])
+        roots.append(directory)
+        roots = [r for r in dict.fromkeys(roots) if os.path.isdir(r)]
+        if top != directory:
+            module = _dotted(os.path.relpath(absolute, top))
+        else:
+            under = next((r for r in roots[:-1] if _is_under(absolute, r)), None)
+            module = _dotted(os.path.relpath(absolute, under)) if under is not None else _dotted(stem + ".py")
+            if module is None:
+                module = _dotted(stem + ".py")
+        return module or "", is_package, tuple(roots)
+
+    def fingerprint(self, path: str, module: str) -> Optional[str]:
+        """The module's fingerprint as the file at `path` would resolve it now."""
+        _, _, roots = self.locate(path)
+        info = self._info(roots, module)
+        return info.fingerprint if info is not None else None
+
+    def dependencies_unchanged(self, path: str, dependencies: Dict[str, Optional[str]]) -> bool:
+        if not dependencies:
+            return True
+        _, _, roots = self.locate(path)
+        return all((self._info(roots, module) or _MISSING).fingerprint == (fingerprint or "")
+                   for module, fingerprint in dependencies.items())
+
+    def save(self) -> None:
+        """Write the summaries cache (those of this process) when it grew."""
+        if self._cache_path is None or len(self._summaries) == self._stored:
+            return
+        try:
+            os.makedirs(os.path.dirname(self._cache_path), exist_ok=True)
+            temporary = self._cache_path + f".{os.getpid()}.tmp"
+            with open(temporary, "w", encoding="utf-8") as stream:
+                json.dump(self._summaries, stream)
+            os.replace(temporary, self._cache_path)
+        except OSError:
+            pass
+
+    # -- modules -------------------------------------------------------------------
+
+    def _index(self, roots: Roots) -> ProjectIndex:
+        if roots not in self._indexes:
+            self._indexes[roots] = ProjectIndex(lambda module: self._info(roots, module))
+        return self._indexes[roots]
+
+    def _info(self, roots: Roots, module: str) -> Optional[ModuleInfo]:
+        key = (roots, module)
+        if key in self._infos:
+            return self._infos[key]
+        found = None
+        parts = module.split(".")
+        if module and all(part.isidentifier() for part in parts):
+            for root in roots:
+                base = os.path.join(root, *parts)
+                for candidate, is_package in ((base + ".py", False), (os.path.join(base, "__init__.py"), True)):
+                    if os.path.isfile(candidate):
+                        found = self._read(candidate, is_package)
+                        break
+                if found is not None or os.path.isdir(base) and not _is_namespace(base):
+                    break
+        self._infos[key] = found
+        return found
+
+    def _read(self, path: str, is_package: bool) -> Optional[ModuleInfo]:
+        if path not in self._files:
+            self._files[path] = self._summarize_file(path, is_package)
+        return self._files[path]
+
+    def _summarize_file(self, path: str, is_package: bool) -> Optional[ModuleInfo]:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        summary = self._summaries.get(digest)
+        if summary is None:
+            try:
+                summary = summarize(decode(data).text)
+            except DecodeError:
+                summary = None
+            if summary is None:
+                return None
+            self._summaries[digest] = summary
+        shown = os.path.relpath(path, self.root) if self.root and _is_under(path, self.root) else path
+        return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
+
+    def _load_summaries(self) -> Dict[str, dict]:
+        if self._cache_path is None:
+            return {}
+        try:
+            with open(self._cache_path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+
+_MISSING = ModuleInfo({}, False, "", "")
+
+
+def _is_namespace(directory: str) -> bool:
+    """A directory without `__init__.py` may be one portion of a namespace package."""
+    return not os.path.isfile(os.path.join(directory, "__init__.py"))
+
+
+def _project_directory(start: str) -> Optional[str]:
+    directory = start
+    while True:
+        if any(os.path.isfile(os.path.join(directory, marker)) for marker in PROJECT_MARKERS):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _is_under(path: str, root: str) -> bool:
+    return (os.path.abspath(path) + os.sep).startswith(os.path.abspath(root) + os.sep)
+
+
+def _dotted(relative: str) -> Optional[str]:
+    parts = os.path.splitext(relative)[0].split(os.sep)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
+
+
+_PROJECTS: Dict[Optional[str], ProjectFiles] = {}
+
+
+def for_root(root: Optional[str]) -> ProjectFiles:
+    """One `ProjectFiles` per project for a run (forked workers inherit it)."""
+    if root not in _PROJECTS:
+        _PROJECTS[root] = ProjectFiles(root)
+    return _PROJECTS[root]
+
+
+def start_run(root: Optional[str], cache_directory: Optional[str]) -> ProjectFiles:
+    """Files may have changed since the last run in this process: read them
+    again (summaries come from the cache in `cache_directory` by content)."""
+    _PROJECTS.clear()
+    _PROJECTS[root] = ProjectFiles(root, cache_directory)
+    return _PROJECTS[root]
+
+
+def view_for(path: str, settings) -> Optional[ProjectView]:
+    """The project as the file at `path` sees it; None with `project-index = false`."""
+    if not settings.project_index:
+        return None
+    return for_root(settings.project_root).view_for(path)
