@@ -17,6 +17,8 @@ from mongolint.model import derivation, driver
 from mongolint.model.types import CLIENT, COROUTINE, DriverType, Foreign
 
 _MAX_DEPTH = 60
+# Decorators that only say how a method binds: they leave its result alone.
+BINDING_DECORATORS = frozenset({"classmethod", "staticmethod"})
 
 
 class ModuleInfo(NamedTuple):
@@ -60,7 +62,7 @@ class ProjectIndex:
     def resolve(self, dotted: str) -> Optional[Entity]:
         """The entity an absolute dotted name stands for."""
         parts = dotted.split(".")
-        if parts[0] in driver.DRIVER_ROOTS:
+        if parts[0] in driver.DRIVER_ROOTS and not self.shadows_driver(parts[0]):
             return Entity("driver", name=dotted)
         for end in range(len(parts), 0, -1):
             module = ".".join(parts[:end])
@@ -70,6 +72,12 @@ class ProjectIndex:
                     found = self.attribute(found, name) if found is not None else None
                 return found
         return None
+
+    def shadows_driver(self, root: str) -> bool:
+        """A module of the project named like the driver (`pymongo.py`) is what
+        `import pymongo` gets. A package by that name is the driver's own source."""
+        info = self.module(root)
+        return info is not None and not info.is_package
 
     def module(self, name: str) -> Optional[ModuleInfo]:
         if name not in self._modules:
@@ -120,7 +128,9 @@ class ProjectIndex:
                                lambda: self._evaluate(function["returns"], entity.module, entity.owner))
         if result is None or result.kind != "value":
             return result
-        if function["decorators"]:  # a cache or a fixture decides whose client it is
+        info = self.module(entity.module)
+        result = result._replace(origin=result.origin or (info.path if info is not None else ""))
+        if set(function["decorators"]) - BINDING_DECORATORS:  # a cache or a fixture decides whose client it is
             result = result._replace(fresh=False)
         if function["async"]:
             return result._replace(driver_type=DriverType(COROUTINE, result.driver_type.flavour,
@@ -143,25 +153,34 @@ class ProjectIndex:
         if info is None:
             return False
         summary = info.summary
-        names = list(summary["names"]) + list(summary["imports"])
-        if any(self._gives_driver_object(self._name_in_module(module, n)) for n in names):
+        names = list(summary["names"]) + list(summary["imports"]) + list(summary["functions"]) \
+            + list(summary["classes"])
+        if any(self.gives_driver_object(self._name_in_module(module, n), deep=False) for n in names):
             return True
-        for name in summary["functions"]:
-            if self._gives_driver_object(self.call(Entity("function", module, name))):
-                return True
-        for name, members in summary["classes"].items():
-            instance = Entity("instance", module, name)
-            if any(self._gives_driver_object(self.attribute(instance, a)) for a in members["attributes"]):
-                return True
-            if any(self._gives_driver_object(self.call(Entity("function", module, m, name)))
-                   for m in members["methods"]):
-                return True
-        return False
+        return any(self.gives_driver_object(self.resolve(self.absolute(module, level, target) or ""), deep=False)
+                   for level, target in summary["stars"])
 
-    @staticmethod
-    def _gives_driver_object(entity: Optional[Entity]) -> bool:
-        return entity is not None and (entity.kind == "value" or
-                                       entity.kind == "driver" and entity.name in driver.DRIVER_CLASSES)
+    def gives_driver_object(self, entity: Optional[Entity], deep: bool = True) -> bool:
+        """Is the entity a driver object, or does it give one (called, or a member)?
+        `deep`: a module counts when it exports one."""
+        if entity is None:
+            return False
+        if entity.kind == "value" or entity.kind == "driver" and entity.name in driver.DRIVER_CLASSES:
+            return True
+        if entity.kind == "function":
+            called = self.call(entity)
+            return called is not None and called.kind == "value"
+        if entity.kind == "class":
+            info = self.module(entity.module)
+            members = info.summary["classes"].get(entity.name) if info is not None else None
+            if members is None:
+                return False
+            instance = entity._replace(kind="instance")
+            return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
+                       for name in list(members["attributes"]) + list(members["methods"]))
+        if entity.kind == "module" and deep:
+            return self.exports_driver_objects(entity.module)
+        return False
 
     def recording(self) -> "_Recording":
         """`with index.recording() as consulted:` the modules a check looked at."""
@@ -363,8 +382,8 @@ class ProjectView(NamedTuple):
             absolute = absolute_name(self.module, self.is_package, level, target)
             if absolute is None:
                 continue
-            for module in [absolute] + [f"{absolute}.{name}" for name in names]:
-                if self.index.module(module) is not None and self.index.exports_driver_objects(module):
+            for dotted in [f"{absolute}.{name}" for name in names] or [absolute]:
+                if self.index.gives_driver_object(self.index.resolve(dotted)):
                     return True
         return False
 
@@ -397,6 +416,9 @@ def _imports_in(text: str):
                 yield 0, words[0], ()
 
 
-def is_client(entity: Optional[Entity]) -> bool:
-    return entity is not None and entity.kind == "value" and entity.driver_type is not None \
-        and entity.driver_type.kind == CLIENT
+def is_fresh_client(entity: Optional[Entity]) -> bool:
+    """A new client the caller owns (not a shared one, not one a cache keeps)."""
+    if entity is None or entity.kind != "value" or not entity.fresh or entity.driver_type is None:
+        return False
+    made = entity.driver_type.returns if entity.driver_type.kind == COROUTINE else entity.driver_type
+    return made is not None and made.kind == CLIENT

@@ -117,6 +117,8 @@ class ModuleStructure:
         entity = self.resolved_import(binding)
         if entity is not None and entity.kind == "driver":
             return entity.name
+        if entity is not None and self.project.index.shadows_driver(binding.qualified_name.split(".")[0]):
+            return None  # a module of the project named like the driver
         return binding.qualified_name
 
     def _guarded(self, node: cst.CSTNode, tag: str, compute):
