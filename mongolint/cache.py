@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import __version__
 from mongolint.findings import Applicability, FileReport, Finding, FixSummary
@@ -46,8 +46,11 @@ class ResultCache:
             pass
         return {}
 
-    def split(self, paths: Sequence[str]) -> Tuple[Dict[str, FileReport], List[str], Dict[str, str]]:
-        """(reports answered from the cache, paths to check, path -> key)."""
+    def split(self, paths: Sequence[str], dependencies_unchanged: Optional[Callable[[str, dict], bool]] = None
+              ) -> Tuple[Dict[str, FileReport], List[str], Dict[str, str]]:
+        """(reports answered from the cache, paths to check, path -> key). An
+        entry that resolved names through other modules of the project holds
+        their fingerprints: it answers only while `dependencies_unchanged`."""
         hits: Dict[str, FileReport] = {}
         misses: List[str] = []
         keys: Dict[str, str] = {}
@@ -59,6 +62,9 @@ class ResultCache:
             keys[path] = key
             entry = self.entries.get(key)
             report = _report_from(path, entry) if entry is not None else None
+            if report is not None and report.dependencies and (
+                    dependencies_unchanged is None or not dependencies_unchanged(path, report.dependencies)):
+                report = None
             if report is None:
                 misses.append(path)
             else:
@@ -70,6 +76,8 @@ class ResultCache:
         if report.internal_errors:
             return  # a crash is not a result
         self.used[key] = [report.error, [_finding_to_json(f) for f in report.findings]]
+        if report.dependencies:
+            self.used[key].append(report.dependencies)
 
     def save(self) -> None:
         """Keep what this run used (entries of deleted or changed files go)."""
@@ -110,8 +118,10 @@ def _finding_to_json(finding: Finding) -> dict:
 
 def _report_from(path: str, entry) -> Optional[FileReport]:
     try:
-        error, findings = entry
+        error, findings = entry[:2]
         report = FileReport(path, error=error)
+        if len(entry) > 2:
+            report.dependencies = dict(entry[2])
         for data in findings:
             fix = data.get("fix")
             summary = FixSummary(fix["description"], Applicability(fix["applicability"])) if fix else None

@@ -115,7 +115,11 @@ def _check_stdin(args, settings: Settings) -> FileReport:
     path = args.stdin_filename or "-"
     from mongolint import engine
 
-    report = engine.check_bytes(path, data, settings)
+    from mongolint import project_files
+
+    project_files.start_run(settings.project_root, None)
+    # The imports of code read from stdin resolve from where it says it is.
+    report = engine.check_bytes(path, data, settings, project=project_files.view_for(path, settings))
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     return report
 
@@ -125,24 +129,30 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
 
     pattern = prefilter.build_pattern(settings.client_factories)
     for path in files:
-        if runner.screen(path, pattern) is None:
+        if runner.screen(path, pattern, settings) is None:
             print(path)
     return EXIT_CLEAN
 
 
 def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     """Check (or fix) the files; unchanged files come from the cache when checking."""
+    from mongolint import project_files
+
     if args.fix or args.diff or args.no_cache:
+        project_files.start_run(settings.project_root, None)
         return _run(args, settings, files)
     from mongolint.cache import ResultCache
 
     cache = ResultCache.for_project(settings)
-    hits, misses, keys = cache.split(files)
+    project = project_files.start_run(settings.project_root, cache.directory)
+    hits, misses, keys = cache.split(files, project.dependencies_unchanged)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for path, report in checked.items():
+        project.add_summaries(report.summaries)
         if path in keys:
             cache.store(keys[path], report)
     cache.save()
+    project.save()
     return [hits[path] if path in hits else checked[path] for path in files]
 
 

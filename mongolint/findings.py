@@ -57,3 +57,6 @@ class FileReport:
     # Modules of the project the check resolved names through, with their
     # fingerprints (None: looked for, not found): the cache's validity.
     dependencies: Dict[str, Optional[str]] = field(default_factory=dict)
+    # Summaries of modules first read for this check (by content digest), for
+    # the summaries cache of the process that saves it.
+    summaries: Dict[str, dict] = field(default_factory=dict)

@@ -10,6 +10,7 @@ file's own directory (a script importing its siblings).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -31,10 +32,12 @@ class ProjectFiles:
         self._indexes: Dict[Roots, ProjectIndex] = {}
         self._infos: Dict[Tuple[Roots, str], Optional[ModuleInfo]] = {}
         self._files: Dict[str, Optional[ModuleInfo]] = {}
+        self._new: Dict[str, dict] = {}
         self._cache_path = os.path.join(cache_directory, SUMMARY_CACHE.format(format=FORMAT)) \
             if cache_directory else None
         self._summaries: Dict[str, dict] = self._load_summaries()
-        self._stored = len(self._summaries)
+        self._stored = set(self._summaries)
+        self._used: set = set()
 
     # -- what the engine and the cache ask ---------------------------------------
 
@@ -51,7 +54,7 @@ class ProjectFiles:
         top = directory
         while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
             top = os.path.dirname(top)
-        project = self.root or _project_directory(directory)
+        project = _project_directory(directory) or self.root
         roots = [top] if top != directory else []
         if project is not None:
             roots.extend([os.path.join(project, "src"), project])
@@ -79,15 +82,25 @@ class ProjectFiles:
         return all((self._info(roots, module) or _MISSING).fingerprint == (fingerprint or "")
                    for module, fingerprint in dependencies.items())
 
+    def take_new_summaries(self) -> Dict[str, dict]:
+        """The summaries computed since the last call (a worker hands them back)."""
+        new, self._new = self._new, {}
+        return new
+
+    def add_summaries(self, summaries: Dict[str, dict]) -> None:
+        self._summaries.update(summaries)
+        self._used.update(summaries)
+
     def save(self) -> None:
-        """Write the summaries cache (those of this process) when it grew."""
-        if self._cache_path is None or len(self._summaries) == self._stored:
+        """Write the summaries this run used (those of changed files go), when
+        that is not what the cache holds already."""
+        if self._cache_path is None or self._used == self._stored:
             return
         try:
             os.makedirs(os.path.dirname(self._cache_path), exist_ok=True)
             temporary = self._cache_path + f".{os.getpid()}.tmp"
             with open(temporary, "w", encoding="utf-8") as stream:
-                json.dump(self._summaries, stream)
+                json.dump({digest: self._summaries[digest] for digest in self._used}, stream)
             os.replace(temporary, self._cache_path)
         except OSError:
             pass
@@ -129,6 +142,7 @@ class ProjectFiles:
         except OSError:
             return None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self._used.add(digest)
         summary = self._summaries.get(digest)
         if summary is None:
             try:
@@ -137,7 +151,7 @@ class ProjectFiles:
                 summary = None
             if summary is None:
                 return None
-            self._summaries[digest] = summary
+            self._summaries[digest] = self._new[digest] = summary
         shown = os.path.relpath(path, self.root) if self.root and _is_under(path, self.root) else path
         return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
 
@@ -160,7 +174,9 @@ def _is_namespace(directory: str) -> bool:
     return not os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
+@functools.lru_cache(maxsize=4096)
 def _project_directory(start: str) -> Optional[str]:
+    """The nearest directory at or above `start` with a project file."""
     directory = start
     while True:
         if any(os.path.isfile(os.path.join(directory, marker)) for marker in PROJECT_MARKERS):

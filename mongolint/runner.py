@@ -30,8 +30,11 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern,
-                              project=project_files.view_for(path, settings))
+    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern,
+                                project=project_files.view_for(path, settings))
+    if settings.project_index:
+        report.summaries = project_files.for_root(settings.project_root).take_new_summaries()
+    return report
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
@@ -87,9 +90,13 @@ def screen(path: str, pattern, settings=None) -> Optional[FileReport]:
     if prefilter.may_have_findings(text, pattern):
         return None
     project = project_files.view_for(path, settings) if settings is not None else None
-    if project is not None and project.imports_driver_objects(text):
-        return None
-    return FileReport(path)
+    if project is None:
+        return FileReport(path)
+    with project.index.recording() as consulted:
+        if project.imports_driver_objects(text):
+            return None
+    # Settled, until a module it imports changes (or appears).
+    return FileReport(path, dependencies={m: project.index.fingerprint_of(m) for m in sorted(consulted)})
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
