@@ -125,11 +125,11 @@ def _check_stdin(args, settings: Settings) -> FileReport:
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:
-    from mongolint import prefilter, runner
+    from mongolint import runner
 
-    pattern = prefilter.build_pattern(settings.client_factories)
+    settled = runner.screen_all(files, settings)
     for path in files:
-        if runner.screen(path, pattern, settings) is None:
+        if path not in settled:
             print(path)
     return EXIT_CLEAN
 

@@ -5,7 +5,7 @@ content. The model never sees a path: it is handed a `ProjectView`.
 Roots, in the order imports are looked up: the directory above a file's
 top-level package (its `__init__.py` chain), the project's `src/` and the
 project directory (where pyproject.toml, setup.cfg or setup.py is), and the
-file's own directory (a script importing its siblings).
+file's own directory when it is in no package (a script importing its siblings).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from mongolint.model.summaries import FORMAT, summarize
 from mongolint.source import DecodeError, decode
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
+# Up to this many files that name no driver, each one's imports are resolved.
+RESOLVE_EVERY_FILE_UP_TO = 32
 SUMMARY_CACHE = "summaries-{format}.json"
 
 Roots = Tuple[str, ...]
@@ -58,12 +60,13 @@ class ProjectFiles:
         roots = [top] if top != directory else []
         if project is not None:
             roots.extend([os.path.join(project, "src"), project])
-        roots.append(directory)
+        if top == directory:  # a loose module or script: it may import its siblings
+            roots.append(directory)
         roots = [r for r in dict.fromkeys(roots) if os.path.isdir(r)]
         if top != directory:
             module = _dotted(os.path.relpath(absolute, top))
         else:
-            under = next((r for r in roots[:-1] if _is_under(absolute, r)), None)
+            under = next((r for r in roots if r != directory and _is_under(absolute, r)), None)
             module = _dotted(os.path.relpath(absolute, under)) if under is not None else _dotted(stem + ".py")
             if module is None:
                 module = _dotted(stem + ".py")
@@ -81,6 +84,47 @@ class ProjectFiles:
         _, _, roots = self.locate(path)
         return all((self._info(roots, module) or _MISSING).fingerprint == (fingerprint or "")
                    for module, fingerprint in dependencies.items())
+
+    def settle_unnamed(self, unnamed: Dict[str, str], named: Iterable[str]) -> Dict[str, Dict[str, Optional[str]]]:
+        """Of the files that name no driver (path -> text), those that import
+        nothing of the project that exports driver objects, each with the
+        modules it was settled by (its cache dependencies).
+
+        With few such files (one file of a project, as pre-commit checks) each
+        one's imports are resolved. With many, a file is resolved only when it
+        mentions part of the name of a module that names the driver (`named`),
+        or of one found to re-export from one: in a tree where nothing names the
+        driver, nothing is resolved."""
+        settled: Dict[str, Dict[str, Optional[str]]] = {}
+        if len(unnamed) <= RESOLVE_EVERY_FILE_UP_TO:
+            for path, text in unnamed.items():
+                found = self._settled_by(path, text)
+                if found is not None:
+                    settled[path] = found
+            return settled
+        waiting = dict(unnamed)
+        words = {part for path in named for part in self.locate(path)[0].split(".") if part}
+        while words and waiting:
+            exporters: set = set()
+            for path, text in list(waiting.items()):
+                if any(word in text for word in words):
+                    del waiting[path]
+                    found = self._settled_by(path, text)
+                    if found is None:
+                        exporters.update(part for part in self.locate(path)[0].split(".") if part)
+                    else:
+                        settled[path] = found
+            words = exporters - words
+        settled.update((path, {}) for path in waiting)
+        return settled
+
+    def _settled_by(self, path: str, text: str) -> Optional[Dict[str, Optional[str]]]:
+        """None when `text` imports driver objects; else the modules that say it does not."""
+        view = self.view_for(path)
+        with view.index.recording() as consulted:
+            if view.imports_driver_objects(text):
+                return None
+        return {module: view.index.fingerprint_of(module) for module in sorted(consulted)}
 
     def take_new_summaries(self) -> Dict[str, dict]:
         """The summaries computed since the last call (a worker hands them back)."""
@@ -152,7 +196,8 @@ class ProjectFiles:
             if summary is None:
                 return None
             self._summaries[digest] = self._new[digest] = summary
-        shown = os.path.relpath(path, self.root) if self.root and _is_under(path, self.root) else path
+        project = _project_directory(os.path.dirname(path)) or self.root
+        shown = os.path.relpath(path, project) if project and _is_under(path, project) else path
         return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
 
     def _load_summaries(self) -> Dict[str, dict]:

@@ -63,40 +63,50 @@ def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
 def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
     """Files the pre-filter rules out are settled here, in this process, without
     LibCST or a worker; only the others are sent to be parsed."""
-    pattern = prefilter.build_pattern(settings.client_factories)
-    settled: Dict[str, FileReport] = {}
-    for path in paths:
-        report = screen(path, pattern, settings)
-        if report is not None:
-            settled[path] = report
+    settled = screen_all(paths, settings)
     todo = [path for path in paths if path not in settled]
     checked = dict(zip(todo, _check_all(todo, settings, jobs, check)))
     return [settled[path] if path in settled else checked[path] for path in paths]
 
 
-def screen(path: str, pattern, settings=None) -> Optional[FileReport]:
-    """The report of a file that cannot be read, decoded, or have a finding; None
-    when it must be parsed. A file that names no driver but imports a module of
-    the project that exports driver objects must be parsed."""
+def screen_all(paths: Sequence[str], settings) -> Dict[str, FileReport]:
+    """The reports of the files that cannot be read, decoded, or have a finding.
+    A file that names no driver but imports a module of the project that
+    exports driver objects is not among them: it must be parsed."""
+    pattern = prefilter.build_pattern(settings.client_factories)
+    settled: Dict[str, FileReport] = {}
+    unnamed: Dict[str, str] = {}
+    named: List[str] = []
+    for path in paths:
+        report, text = _screen(path, pattern)
+        if report is not None:
+            settled[path] = report
+        elif text is not None:
+            unnamed[path] = text
+        else:
+            named.append(path)
+    if unnamed and settings.project_index:
+        project = project_files.for_root(settings.project_root)
+        for path, dependencies in project.settle_unnamed(unnamed, named).items():
+            settled[path] = FileReport(path, dependencies=dependencies)
+    else:
+        settled.update((path, FileReport(path)) for path in unnamed)
+    return settled
+
+
+def _screen(path: str, pattern) -> Tuple[Optional[FileReport], Optional[str]]:
+    """(the report of a file that cannot be read or decoded, None), or (None,
+    its text) when it names no driver, or (None, None) when it must be parsed."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        return FileReport(path, error=f"cannot read: {error.strerror or error}")
+        return FileReport(path, error=f"cannot read: {error.strerror or error}"), None
     try:
         text = decode(data).text
     except DecodeError as error:
-        return FileReport(path, error=str(error))
-    if prefilter.may_have_findings(text, pattern):
-        return None
-    project = project_files.view_for(path, settings) if settings is not None else None
-    if project is None:
-        return FileReport(path)
-    with project.index.recording() as consulted:
-        if project.imports_driver_objects(text):
-            return None
-    # Settled, until a module it imports changes (or appears).
-    return FileReport(path, dependencies={m: project.index.fingerprint_of(m) for m in sorted(consulted)})
+        return FileReport(path, error=str(error)), None
+    return None, None if prefilter.may_have_findings(text, pattern) else text
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:

@@ -86,3 +86,28 @@ def test_the_index_can_be_turned_off(app):
     with open(app / "pyproject.toml", "a") as handle:
         handle.write("\n[tool.mongolint]\nproject-index = false\n")
     assert _found(_mongolint(".", "--no-cache", cwd=app)) == []
+
+
+def test_many_files_that_name_no_driver_still_let_importers_through(tmp_path):
+    """Past a few dozen such files, only those that mention a module naming the
+    driver (or one found to re-export from it) are resolved: the chain holds."""
+    from mongolint import discovery, runner
+    from mongolint.config import Settings
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'big'\n")
+    package = tmp_path / "app"
+    (package / "routers").mkdir(parents=True)
+    for init in (package / "__init__.py", package / "routers" / "__init__.py"):
+        init.write_text("")
+    (package / "database.py").write_text("from pymongo import MongoClient\n\nusers = MongoClient().app.users\n")
+    (package / "deps.py").write_text("from .database import users as people\n")
+    (package / "routers" / "people.py").write_text(
+        "from ..deps import people\n\n\nasync def person(name):\n    return people.find_one({'name': name})\n")
+    for index in range(40):
+        (package / f"filler_{index}.py").write_text("import os\n\nPATH = os.getcwd()\n")
+    files, _ = discovery.discover([str(tmp_path)])
+    reports = runner.check_paths(files, Settings(), jobs=1)
+    found = [(r.path, f.line, f.code) for r in reports for f in r.findings]
+    assert found == [(str(package / "routers" / "people.py"), 5, "MGL303")]
+    parsed = {r.path for r in reports if r.parsed}
+    assert parsed == {str(package / "database.py"), str(package / "deps.py"), str(package / "routers" / "people.py")}

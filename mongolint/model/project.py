@@ -221,7 +221,7 @@ class ProjectIndex:
         if name in summary["names"]:
             found = self._evaluate(summary["names"][name], module, "")
             if found is not None and found.kind == "value":
-                return found._replace(fresh=False, origin=found.origin or info.path)
+                return found._replace(fresh=False, origin=info.path)
             return found
         if name in summary["functions"]:
             return Entity("function", module, name)
@@ -268,8 +268,9 @@ class ProjectIndex:
         seen.add(key)
         members = info.summary["classes"][entity.name]
         if name in members["attributes"]:
-            return self._guarded((entity.module + ":" + entity.name, name),
-                                 lambda: self._evaluate(members["attributes"][name], entity.module, entity.name))
+            found = self._guarded((entity.module + ":" + entity.name, name),
+                                  lambda: self._evaluate(members["attributes"][name], entity.module, entity.name))
+            return found._replace(origin=info.path) if found is not None and found.kind == "value" else found
         if name in members["methods"]:
             return Entity("function", entity.module, name, entity.name)
         for base in members["bases"]:

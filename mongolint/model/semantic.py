@@ -10,12 +10,13 @@ from mongolint.model import driver
 from mongolint.model.class_attributes import ClassAttributes
 from mongolint.model.client_identity import ClientIdentity
 from mongolint.model.expression_types import ExpressionTypes, Resolved
+from mongolint.model.origins import Origins
 from mongolint.model.project import ProjectView
 from mongolint.model.scopes import Scope
 from mongolint.model.structure import ModuleStructure
 from mongolint.model.walker import ModuleIndex, Walker
 
-class SemanticModel(ModuleStructure, ExpressionTypes, ClientIdentity, ClassAttributes):
+class SemanticModel(ModuleStructure, ExpressionTypes, ClientIdentity, ClassAttributes, Origins):
     def __init__(self, module: cst.Module, *, module_name: str = "",
                  client_factories: FrozenSet[str] = frozenset(),
                  project: Optional[ProjectView] = None) -> None:

@@ -27,6 +27,14 @@ def receiver_type(model: SemanticModel, call: cst.Call) -> Optional[DriverType]:
     return model.driver_type(call.func.value)
 
 
+def receiver_origin(model: SemanticModel, call: cst.Call) -> str:
+    """` (`users`, a PyMongo collection from `app/database.py`)` when the
+    receiver was resolved through another module of the project; else empty."""
+    if not isinstance(call.func, cst.Attribute):
+        return ""
+    return model.described(call.func.value, code(call.func.value))
+
+
 def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]:
     """The driver object an expression yields, looking through a coroutine."""
     found = model.driver_type(expr)
