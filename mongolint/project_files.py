@@ -16,7 +16,8 @@ import json
 import os
 from typing import Dict, Iterable, Optional, Tuple
 
-from mongolint.model.project import ModuleInfo, ProjectIndex, ProjectView
+from mongolint.model.project import ModuleInfo, ProjectIndex
+from mongolint.model.project_view import ProjectView
 from mongolint.model.summaries import FORMAT, summarize
 from mongolint.source import DecodeError, decode
 

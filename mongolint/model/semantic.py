@@ -11,7 +11,7 @@ from mongolint.model.class_attributes import ClassAttributes
 from mongolint.model.client_identity import ClientIdentity
 from mongolint.model.expression_types import ExpressionTypes, Resolved
 from mongolint.model.origins import Origins
-from mongolint.model.project import ProjectView
+from mongolint.model.project_view import ProjectView
 from mongolint.model.scopes import Scope
 from mongolint.model.structure import ModuleStructure
 from mongolint.model.walker import ModuleIndex, Walker
