@@ -5,7 +5,9 @@ content. The model never sees a path: it is handed a `ProjectView`.
 Roots, in the order imports are looked up: the directory above a file's
 top-level package (its `__init__.py` chain), the project's `src/` and the
 project directory (where pyproject.toml, setup.cfg or setup.py is), and the
-file's own directory when it is in no package (a script importing its siblings).
+file's own directory when it is in no package (a script importing its siblings),
+and the working directory when the file is under it (where `uvicorn main:app`
+or `python -m app` would run it).
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class ProjectFiles:
             roots.extend([os.path.join(project, "src"), project])
         if top == directory:  # a loose module or script: it may import its siblings
             roots.append(directory)
+        working = os.getcwd()
+        if _is_under(absolute, working):  # where `python -m app` or `uvicorn main:app` runs
+            roots.append(working)
         roots = [r for r in dict.fromkeys(roots) if os.path.isdir(r)]
         if top != directory:
             module = _dotted(os.path.relpath(absolute, top))
@@ -197,8 +202,8 @@ class ProjectFiles:
             if summary is None:
                 return None
             self._summaries[digest] = self._new[digest] = summary
-        project = _project_directory(os.path.dirname(path)) or self.root
-        shown = os.path.relpath(path, project) if project and _is_under(path, project) else path
+        base = _project_directory(os.path.dirname(path)) or self.root or os.getcwd()
+        shown = os.path.relpath(path, base) if _is_under(path, base) else path
         return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
 
     def _load_summaries(self) -> Dict[str, dict]:
@@ -222,14 +227,17 @@ def _is_namespace(directory: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _project_directory(start: str) -> Optional[str]:
-    """The nearest directory at or above `start` with a project file."""
-    directory = start
+    """The nearest directory at or above `start` with a project file (else
+    the top of the git work tree)."""
+    directory, work_tree = start, None
     while True:
         if any(os.path.isfile(os.path.join(directory, marker)) for marker in PROJECT_MARKERS):
             return directory
+        if work_tree is None and os.path.exists(os.path.join(directory, ".git")):
+            work_tree = directory
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return work_tree
         directory = parent
 
 
