@@ -73,6 +73,8 @@ class _ModuleSummarizer:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._shadow(node.name)
                 self.summary["functions"][node.name] = _function(node, None)
+                for name, value in _global_assignments(node):
+                    self._bind(name, value)
             elif isinstance(node, ast.ClassDef):
                 self._shadow(node.name)
                 self.summary["classes"][node.name] = _class(node)
@@ -80,10 +82,18 @@ class _ModuleSummarizer:
                 for name, value in _assigned(node, {}, None):
                     self._bind(name, value)
             elif isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    self._bind_unknown(node.target)
                 self._statements(node.body)
                 self._statements(node.orelse)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._bind_unknown(item.optional_vars)
                 self._statements(node.body)
+            elif type(node).__name__ == "Match":
+                for case in node.cases:
+                    self._statements(case.body)
             elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
                 self._statements(node.body)
                 for handler in node.handlers:
@@ -94,6 +104,11 @@ class _ModuleSummarizer:
                 for target in ([node.target] if isinstance(node, ast.AugAssign) else node.targets):
                     if isinstance(target, ast.Name):
                         self._bind(target.id, UNKNOWN)
+
+    def _bind_unknown(self, target: ast.expr) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._bind(node.id, UNKNOWN)
 
     def _import(self, local: str, target: list) -> None:
         self._shadow(local)
@@ -229,6 +244,23 @@ def _function(node, class_name: Optional[str]) -> dict:
         value = UNKNOWN
     return {"returns": value, "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators}
+
+
+def _global_assignments(function):
+    """`global client` then `client = AsyncIOMotorClient(...)` in a function
+    (a start-up hook): one more value the module-level name may hold."""
+    declared = {name for node in _statements_of(function.body) if isinstance(node, ast.Global)
+                for name in node.names}
+    if not declared:
+        return
+    params = {arg.arg: UNKNOWN for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
+    for node in _statements_of(function.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for name, value in _assigned(node, {}, params):
+                if name in declared:
+                    yield name, value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in declared:
+            yield node.target.id, UNKNOWN
 
 
 def _decorator_name(node: ast.expr) -> str:
