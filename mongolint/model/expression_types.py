@@ -248,6 +248,8 @@ class ExpressionTypes:
         if isinstance(receiver, Foreign):
             if receiver.origin == "self":
                 return self._type_of_self_method(func)
+            if receiver.origin == "project":
+                return None  # `project_entity_called` had its say: not known
             return receiver
         if receiver is None:
             return self._guess_from_method_name(method)
@@ -274,6 +276,15 @@ class ExpressionTypes:
         if isinstance(callee, Foreign) and callee.origin == "project":
             return self.project.index.call(callee.entity)
         return None
+
+    def reexported_driver_name(self, binding: Binding) -> Optional[str]:
+        """`from app.db import MongoClient`, where `app/db.py` imports it from
+        the driver: the driver's qualified name. Only names the driver's classes
+        have are looked up (every other import would cost a resolution)."""
+        if (binding.qualified_name or "").rsplit(".", 1)[-1] not in driver.DRIVER_CLASS_NAMES:
+            return None
+        entity = self.resolved_import(binding)
+        return entity.name if entity is not None and entity.kind == "driver" else None
 
     def imported_entity(self, binding: Binding):
         """The `project.Entity` an import of a project module binds."""

@@ -76,6 +76,8 @@ class ProjectIndex:
     def shadows_driver(self, root: str) -> bool:
         """A module of the project named like the driver (`pymongo.py`) is what
         `import pymongo` gets. A package by that name is the driver's own source."""
+        if root not in driver.DRIVER_ROOTS:
+            return False
         info = self.module(root)
         return info is not None and not info.is_package
 

@@ -114,12 +114,11 @@ class ModuleStructure:
     def _import_path(self, binding: Binding) -> Optional[str]:
         """The qualified name an import binds; a re-export (`from app.db import
         MongoClient`, where `app/db.py` imports it) is followed to its source."""
-        entity = self.resolved_import(binding)
-        if entity is not None and entity.kind == "driver":
-            return entity.name
-        if entity is not None and self.project.index.shadows_driver(binding.qualified_name.split(".")[0]):
+        if self.project is None or not binding.qualified_name:
+            return binding.qualified_name
+        if self.project.index.shadows_driver(binding.qualified_name.split(".")[0]):
             return None  # a module of the project named like the driver
-        return binding.qualified_name
+        return self.reexported_driver_name(binding) or binding.qualified_name
 
     def _guarded(self, node: cst.CSTNode, tag: str, compute):
         key = (id(node), tag)
