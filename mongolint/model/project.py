@@ -272,7 +272,9 @@ class ProjectIndex:
         if name in members["attributes"]:
             found = self._guarded((entity.module + ":" + entity.name, name),
                                   lambda: self._evaluate(members["attributes"][name], entity.module, entity.name))
-            return found._replace(origin=info.path) if found is not None and found.kind == "value" else found
+            # What an attribute holds was built once and is shared: not a new client.
+            return found._replace(origin=info.path, fresh=False) if found is not None and found.kind == "value" \
+                else found
         if name in members["methods"]:
             return Entity("function", entity.module, name, entity.name)
         for base in members["bases"]:
