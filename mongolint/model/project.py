@@ -17,6 +17,7 @@ from mongolint.model.project_view import absolute_name
 from mongolint.model.types import CLIENT, COROUTINE, DriverType, Foreign
 
 _MAX_DEPTH = 60
+_PROPERTIES = frozenset({"property", "cached_property"})
 # Decorators that only say how a method binds: they leave its result alone.
 BINDING_DECORATORS = frozenset({"classmethod", "staticmethod"})
 
@@ -128,6 +129,8 @@ class ProjectIndex:
             return None
         result = self._guarded(("()" + entity.owner, entity.module + ":" + entity.name),
                                lambda: self._evaluate(function["returns"], entity.module, entity.owner))
+        if result is None or result.kind == "none":
+            result = self._evaluate(function["hint"], entity.module, "") or result
         if result is None or result.kind != "value":
             return result
         info = self.module(entity.module)
@@ -276,7 +279,11 @@ class ProjectIndex:
             return found._replace(origin=info.path, fresh=False) if found is not None and found.kind == "value" \
                 else found
         if name in members["methods"]:
-            return Entity("function", entity.module, name, entity.name)
+            method = Entity("function", entity.module, name, entity.name)
+            if entity.kind == "instance" and set(members["methods"][name]["decorators"]) & _PROPERTIES:
+                value = self.call(method)  # `repo.collection` runs the property
+                return value._replace(fresh=False) if value is not None and value.kind == "value" else value
+            return method
         for base in members["bases"]:
             found = self._evaluate(base, entity.module, "")
             if found is not None and found.kind == "class":

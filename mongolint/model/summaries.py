@@ -25,7 +25,7 @@ from typing import Dict, List, Optional
 
 UNKNOWN = ["unknown"]
 NONE = ["none"]
-FORMAT = 1
+FORMAT = 2
 
 
 def summarize(text: str) -> Optional[dict]:
@@ -236,13 +236,10 @@ def _function(node, class_name: Optional[str]) -> dict:
     local: Dict[str, list] = {}
     returns: List[list] = []
     _function_body(node.body, local, params, returns)
-    if returns:
-        value = _either(returns)
-    elif node.returns is not None:
-        value = _hint(node.returns)
-    else:
-        value = UNKNOWN
-    return {"returns": value, "async": isinstance(node, ast.AsyncFunctionDef),
+    # The returned values beat the hint, when they are known.
+    return {"returns": _either(returns) if returns else UNKNOWN,
+            "hint": _hint(node.returns) if node.returns is not None else UNKNOWN,
+            "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators}
 
 
