@@ -116,10 +116,10 @@ class ProjectFiles:
                 if any(word in text for word in words):
                     del waiting[path]
                     found = self._settled_by(path, text)
-                    if found is None:
-                        exporters.update(part for part in self.locate(path)[0].split(".") if part)
-                    else:
+                    if found is not None:
                         settled[path] = found
+                    if found is None or self.view_for(path).imports_driver_objects(text, used=False):
+                        exporters.update(part for part in self.locate(path)[0].split(".") if part)
             words = exporters - words
         settled.update((path, {}) for path in waiting)
         return settled

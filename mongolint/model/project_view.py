@@ -21,14 +21,23 @@ class ProjectView(NamedTuple):
         absolute = absolute_name(self.module, self.is_package, level, written[level:])
         return self.index.resolve(absolute) if absolute else None
 
-    def imports_driver_objects(self, text: str) -> bool:
-        """Does the text import a module of the project that exports driver
-        objects? (For the pre-filter: read with a regex, before any parse.)"""
+    def imports_driver_objects(self, text: str, used: bool = True) -> bool:
+        """Does the text import, and use, a name of the project that gives driver
+        objects? (For the pre-filter: read with a regex, before any parse. A name
+        that appears in its import alone (or in quotes, as in `__all__`), as in an
+        `__init__` that re-exports it, cannot take part in a finding. With
+        `used=False`: imported at all.)"""
+        words = None
         for level, target, names in _imports_in(text):
             absolute = absolute_name(self.module, self.is_package, level, target)
             if absolute is None:
                 continue
-            for dotted in [f"{absolute}.{name}" for name in names] or [absolute]:
+            for name, local in names:
+                if used and words is None:
+                    words = set(_WORD.findall(_without_imports(text)))
+                if used and local not in words:
+                    continue
+                dotted = f"{absolute}.{name}" if name else absolute
                 if self.index.gives_driver_object(self.index.resolve(dotted)):
                     return True
         return False
@@ -47,16 +56,22 @@ def absolute_name(module: str, is_package: bool, level: int, target: str) -> Opt
 
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)?|[^\n#;]*)", re.MULTILINE)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+)", re.MULTILINE)
+_WORD = re.compile(r"(?<![\w\"'])[^\W\d]\w*(?![\w\"'])")
+_ALIAS = re.compile(r"([\w.]+)(?:\s+as\s+(\w+))?")
 
 
 def _imports_in(text: str):
-    """(level, module, names) of each import statement, found by regex (no parse)."""
+    """(level, module, [(name, local name)]) of each import statement, found by
+    regex (no parse); `import a.b` gives ("", "a") and `from a import b` ("b", "b")."""
     for match in _FROM_IMPORT.finditer(text):
         dots, module, names = match.groups()
-        words = re.split(r"[\s,()\\]+", names)
-        yield len(dots), module, tuple(word for word in words if word.isidentifier() and word != "as")
+        aliases = _ALIAS.findall(names.replace("(", " ").replace(")", " ").replace("\\", " "))
+        yield len(dots), module, [(name, local or name) for name, local in aliases if name.isidentifier()]
     for match in _IMPORT.finditer(text):
-        for item in match.group(1).split(","):
-            words = item.split()
-            if words:
-                yield 0, words[0], ()
+        for name, local in _ALIAS.findall(match.group(1)):
+            if name:
+                yield 0, name, [("", local or name.split(".")[0])]
+
+
+def _without_imports(text: str) -> str:
+    return _IMPORT.sub("", _FROM_IMPORT.sub("", text))
