@@ -38,9 +38,17 @@ class ProjectView(NamedTuple):
                 if used and local not in words:
                     continue
                 dotted = f"{absolute}.{name}" if name else absolute
-                if self.index.gives_driver_object(self.index.resolve(dotted)):
+                if self._gives_driver_object(self.index.resolve(dotted), local, text if used else None):
                     return True
         return False
+
+    def _gives_driver_object(self, entity, local: str, text: Optional[str]) -> bool:
+        """A module counts by the attributes the text uses of it (`db.users`), when known."""
+        if entity is None or entity.kind != "module" or text is None:
+            return self.index.gives_driver_object(entity)
+        attributes = set(re.findall(r"(?<![\w.])" + re.escape(local) + r"\.(\w+)", text))
+        return any(self.index.gives_driver_object(self.index.attribute(entity, attribute))
+                   for attribute in attributes)
 
 
 def absolute_name(module: str, is_package: bool, level: int, target: str) -> Optional[str]:
