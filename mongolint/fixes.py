@@ -39,13 +39,13 @@ class FixOutcome:
     after: Optional[FileReport] = None
 
 
-def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "") -> FixOutcome:
+def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "", project=None) -> FixOutcome:
     """The text with every applicable fix applied (nothing when a fix breaks it)."""
     outcome = FixOutcome(text)
     rules = settings.rules(path)
     for _ in range(MAX_PASSES):
         try:
-            analysis = engine.parse(path, outcome.text, settings, module_name)
+            analysis = engine.parse(path, outcome.text, settings, module_name, project)
         except (cst.ParserSyntaxError, RecursionError):
             return outcome
         report = FileReport(path, parsed=True)
@@ -157,7 +157,8 @@ def _comments(text: str) -> Counter:
 
 # -- files -------------------------------------------------------------------
 
-def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
+def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "",
+             project=None) -> FileReport:
     """Fix one file in place (or compute its diff) and report what remains."""
     try:
         with open(path, "rb") as handle:
@@ -167,12 +168,12 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     except DecodeError as error:
         return FileReport(path, error=str(error))
-    outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name)
+    outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name, project=project)
     changed = outcome.text != source.text
     report = outcome.before if diff_only else outcome.after
     if report is None:  # no pass linted that text (a syntax error, or the pass limit)
         report_text = source.text if diff_only else outcome.text
-        report = engine.check_text(path, report_text, settings, module_name=module_name)
+        report = engine.check_text(path, report_text, settings, module_name=module_name, project=project)
     report.internal_errors.extend(outcome.internal_errors)
     report.fixed = outcome.applied
     if changed and diff_only:
@@ -180,7 +181,8 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     elif changed:
         problem = write_atomically(path, source, outcome.text)
         if problem is not None:
-            report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name)
+            report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name,
+                                                         project=project)
             report.fixed = []
             report.error = problem
     return report

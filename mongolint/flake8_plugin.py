@@ -77,7 +77,8 @@ class MongolintChecker:
         text = "".join(self.lines)
         pyproject = find_pyproject(self._start_directory())
         factories = self.client_factories | _raw_client_factories(pyproject)
-        if not prefilter.may_have_findings(text, _pattern(factories)) and not self._imports_driver_objects(text, pyproject):
+        if not prefilter.may_have_findings(text, _pattern(factories)) \
+                and not self._imports_driver_objects(text, pyproject):
             return
         for line, column, message in check(self.filename, text, pyproject, self.client_factories,
                                            self.requested):

@@ -43,7 +43,8 @@ def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileRepor
     module_name = discovery.module_name(path, settings.project_root)
     # On a big stack, as check_text does for each file it parses (see engine.run_deep).
     return engine.run_deep(functools.partial(fixes.fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
-                                             module_name=module_name))
+                                             module_name=module_name,
+                                             project=project_files.view_for(path, settings)))
 
 
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,

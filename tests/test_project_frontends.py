@@ -117,3 +117,10 @@ def test_many_files_that_name_no_driver_still_let_importers_through(tmp_path):
     parsed = {r.path for r in reports if r.parsed}
     # deps.py only re-exports: nothing in it can be a finding, it is not parsed.
     assert parsed == {str(package / "database.py"), str(package / "routers" / "people.py")}
+
+
+def test_fixes_see_the_project(tmp_path):
+    """`--diff` (and `--fix`) find what a check finds: factories of another module."""
+    shutil.copytree(FIXTURES / "projects" / "fresh_client_method", tmp_path / "monitor_project")
+    completed = _mongolint("--diff", "monitor/checks.py", cwd=tmp_path / "monitor_project")
+    assert "+    with connections.make_client(uri) as client:" in completed.stdout, completed.stdout + completed.stderr

@@ -63,10 +63,15 @@ def through_alternatives(model, node: cst.CSTNode) -> cst.CSTNode:
     """`client or MongoClient()`, `x if c else MongoClient()`: on that branch the
     value is the whole expression's."""
     parent = model.parent(node)
-    while (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or)
-           and parent.right is node) or (isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)):
+    while _is_alternative(parent, node):
         node, parent = parent, model.parent(parent)
     return node
+
+
+def _is_alternative(parent, node: cst.CSTNode) -> bool:
+    if isinstance(parent, cst.BooleanOperation):
+        return isinstance(parent.operator, cst.Or) and parent.right is node
+    return isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
