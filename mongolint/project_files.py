@@ -18,6 +18,7 @@ import json
 import os
 from typing import Dict, Iterable, Optional, Tuple
 
+from mongolint import __version__
 from mongolint.model.project import ModuleInfo, ProjectIndex
 from mongolint.model.project_view import ProjectView
 from mongolint.model.summaries import FORMAT, summarize
@@ -38,7 +39,7 @@ class ProjectFiles:
         self._infos: Dict[Tuple[Roots, str], Optional[ModuleInfo]] = {}
         self._files: Dict[str, Optional[ModuleInfo]] = {}
         self._new: Dict[str, dict] = {}
-        self._cache_path = os.path.join(cache_directory, SUMMARY_CACHE.format(format=FORMAT)) \
+        self._cache_path = os.path.join(cache_directory, __version__, SUMMARY_CACHE.format(format=FORMAT)) \
             if cache_directory else None
         self._summaries: Dict[str, dict] = self._load_summaries()
         self._stored = set(self._summaries)

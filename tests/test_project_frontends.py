@@ -124,3 +124,16 @@ def test_fixes_see_the_project(tmp_path):
     shutil.copytree(FIXTURES / "projects" / "fresh_client_method", tmp_path / "monitor_project")
     completed = _mongolint("--diff", "monitor/checks.py", cwd=tmp_path / "monitor_project")
     assert "+    with connections.make_client(uri) as client:" in completed.stdout, completed.stdout + completed.stderr
+
+
+def test_summaries_are_cached_by_content(app):
+    import hashlib
+    import json
+
+    from mongolint import __version__
+    from mongolint.model.summaries import FORMAT
+
+    _mongolint(ROUTER, cwd=app)  # one file: the summaries of the modules it imports are kept
+    stored = json.loads((app / ".mongolint_cache" / __version__ / f"summaries-{FORMAT}.json").read_text())
+    digest = hashlib.blake2b((app / "app" / "database.py").read_bytes(), digest_size=16).hexdigest()
+    assert stored[digest]["names"]["users"] == ["item", ["ref", "db"]]  # `users = db["users"]`
