@@ -75,13 +75,20 @@ class ExpressionTypes:
         return None
 
     def _type_of_either(self, first: cst.BaseExpression, second: cst.BaseExpression) -> Resolved:
-        """`client or MongoClient()`, `x if c else MongoClient()`: a side that is
-        None or not known takes the other's type (a client on that branch)."""
-        types = [NEUTRAL if is_none(side) else self.type_of(side) for side in (first, second)]
-        known = [t for t in types if t is not NEUTRAL and t is not None]
+        """Both sides' type when they agree (`None` aside). `client or
+        MongoClient()`, `x if c else MongoClient()`: a side not known takes the
+        type of a client constructed on the other (the idiom of an optional client)."""
+        sides = [(side, NEUTRAL if is_none(side) else self.type_of(side)) for side in (first, second)]
+        known = [(side, t) for side, t in sides if t is not NEUTRAL and t is not None]
         if len(known) == 2:
-            return known[0] if known[0] == known[1] else None
-        return known[0] if known and isinstance(known[0], DriverType) else None
+            return known[0][1] if known[0][1] == known[1][1] else None
+        if len(known) == 1 and len([t for _, t in sides if t is NEUTRAL]) == 1:
+            return known[0][1]  # `x if c else None`
+        if len(known) == 1:
+            side, found = known[0]
+            constructed = isinstance(side, cst.Call) and isinstance(found, DriverType) and found.kind == CLIENT
+            return found if constructed else None
+        return None
 
     def _type_of_name(self, name: cst.Name) -> Resolved:
         return self._combine(self.type_of_binding(b) for b in self.bindings_of(name))
