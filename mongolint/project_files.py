@@ -38,6 +38,7 @@ class ProjectFiles:
         self._indexes: Dict[Roots, ProjectIndex] = {}
         self._infos: Dict[Tuple[Roots, str], Optional[ModuleInfo]] = {}
         self._files: Dict[str, Optional[ModuleInfo]] = {}
+        self._located: Dict[str, Tuple[str, bool, Roots]] = {}
         self._new: Dict[str, dict] = {}
         self._cache_path = os.path.join(cache_directory, __version__, SUMMARY_CACHE.format(format=FORMAT)) \
             if cache_directory else None
@@ -53,6 +54,11 @@ class ProjectFiles:
 
     def locate(self, path: str) -> Tuple[str, bool, Roots]:
         """(the file's import name, is it a package's `__init__`, its roots)."""
+        if path not in self._located:
+            self._located[path] = self._locate(path)
+        return self._located[path]
+
+    def _locate(self, path: str) -> Tuple[str, bool, Roots]:
         absolute = os.path.abspath(path)
         directory = os.path.dirname(absolute)
         stem = os.path.splitext(os.path.basename(absolute))[0]
@@ -78,12 +84,6 @@ class ProjectFiles:
             if module is None:
                 module = _dotted(stem + ".py")
         return module or "", is_package, tuple(roots)
-
-    def fingerprint(self, path: str, module: str) -> Optional[str]:
-        """The module's fingerprint as the file at `path` would resolve it now."""
-        _, _, roots = self.locate(path)
-        info = self._info(roots, module)
-        return info.fingerprint if info is not None else None
 
     def dependencies_unchanged(self, path: str, dependencies: Dict[str, Optional[str]]) -> bool:
         if not dependencies:
