@@ -7,7 +7,6 @@ files, in parallel when worth it, with the cache.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 import threading
 import warnings
@@ -21,7 +20,7 @@ from mongolint.diagnostics import Diagnostic
 from mongolint.findings import FileReport, Finding
 from mongolint.model import SemanticModel
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
-from mongolint.source import DecodeError, SourceText, decode
+from mongolint.source import DecodeError, SourceText, decode, looks_deep
 
 # LibCST's conversion recurses once per nesting level; deep but valid code needs room.
 RECURSION_LIMIT = 20000
@@ -225,16 +224,13 @@ def run_deep(function: Callable[..., T], *args) -> T:
 # CPython refuses more than 200 nested brackets, and expressions too deep for its
 # compiler (say, a chain of 10,000 `+`), whatever its version. LibCST accepts some
 # of these, in time that grows much faster than the depth; so a file with deep
-# brackets or very long lines is first shown to Python's compiler (which never
-# runs it), and what Python refuses is reported without LibCST.
-_BRACKETS = re.compile(r"[][(){}]")
-_DEEP_BRACKETS = 100
-_LONG_LINE = 1000
+# brackets or very long lines (`source.looks_deep`) is first shown to Python's
+# compiler (which never runs it), and what Python refuses is reported without LibCST.
 _PYTHON_RECURSION_LIMIT = 1000  # CPython's default: the compiler's depth limit follows it
 
 
 def _refuse_beyond_python(path: str, text: str) -> None:
-    if not _looks_deep(text):
+    if not looks_deep(text):
         return
     saved = sys.getrecursionlimit()
     try:
@@ -254,14 +250,3 @@ def _refuse_beyond_python(path: str, text: str) -> None:
         pass
     finally:
         sys.setrecursionlimit(saved)
-
-
-def _looks_deep(text: str) -> bool:
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(text):
-        if bracket in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif depth:
-            depth -= 1
-    return deepest > _DEEP_BRACKETS or max(map(len, text.splitlines()), default=0) > _LONG_LINE

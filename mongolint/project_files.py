@@ -22,7 +22,7 @@ from mongolint import __version__
 from mongolint.model.project import ModuleInfo, ProjectIndex
 from mongolint.model.project_view import ProjectView
 from mongolint.model.summaries import FORMAT, summarize
-from mongolint.source import DecodeError, decode
+from mongolint.source import DecodeError, decode, looks_deep
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 # Up to this many files that name no driver, each one's imports are resolved.
@@ -126,11 +126,16 @@ class ProjectFiles:
         return settled
 
     def _settled_by(self, path: str, text: str) -> Optional[Dict[str, Optional[str]]]:
-        """None when `text` imports driver objects; else the modules that say it does not."""
+        """None when `text` imports driver objects (or when that cannot be
+        decided: the worker that parses the file is where a failure belongs);
+        else the modules that say it does not."""
         view = self.view_for(path)
-        with view.index.recording() as consulted:
-            if view.imports_driver_objects(text):
-                return None
+        try:
+            with view.index.recording() as consulted:
+                if view.imports_driver_objects(text):
+                    return None
+        except (RecursionError, Exception):  # noqa: B014 - a bug here must not stop the run
+            return None
         return {module: view.index.fingerprint_of(module) for module in sorted(consulted)}
 
     def take_new_summaries(self) -> Dict[str, dict]:
@@ -197,9 +202,11 @@ class ProjectFiles:
         summary = self._summaries.get(digest)
         if summary is None:
             try:
-                summary = summarize(decode(data).text)
+                text = decode(data).text
             except DecodeError:
-                summary = None
+                return None
+            # Too deep for a parse outside the per-file guards: not known.
+            summary = None if looks_deep(text) else summarize(text)
             if summary is None:
                 return None
             self._summaries[digest] = self._new[digest] = summary
