@@ -63,7 +63,7 @@ class ProjectIndex:
     def resolve(self, dotted: str) -> Optional[Entity]:
         """The entity an absolute dotted name stands for."""
         parts = dotted.split(".")
-        if parts[0] in driver.DRIVER_ROOTS and not self.shadows_driver(parts[0]):
+        if parts[0] in driver.DRIVER_ROOTS:
             return Entity("driver", name=dotted)
         for end in range(len(parts), 0, -1):
             module = ".".join(parts[:end])
@@ -73,14 +73,6 @@ class ProjectIndex:
                     found = self.attribute(found, name) if found is not None else None
                 return found
         return None
-
-    def shadows_driver(self, root: str) -> bool:
-        """A module of the project named like the driver (`pymongo.py`) is what
-        `import pymongo` gets. A package by that name is the driver's own source."""
-        if root not in driver.DRIVER_ROOTS:
-            return False
-        info = self.module(root)
-        return info is not None and not info.is_package
 
     def module(self, name: str) -> Optional[ModuleInfo]:
         if name not in self._modules:

@@ -116,8 +116,6 @@ class ModuleStructure:
         MongoClient`, where `app/db.py` imports it) is followed to its source."""
         if self.project is None or not binding.qualified_name:
             return binding.qualified_name
-        if self.project.index.shadows_driver(binding.qualified_name.split(".")[0]):
-            return None  # a module of the project named like the driver
         return self.reexported_driver_name(binding) or binding.qualified_name
 
     def _guarded(self, node: cst.CSTNode, tag: str, compute):
