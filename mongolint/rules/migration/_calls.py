@@ -1,0 +1,200 @@
+"""Calls whose spelling differs between Motor and PyMongo Async: which methods
+are coroutines (from the generated tables), what has no equivalent, and the
+client's construction."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mongolint.model import SemanticModel, api
+from mongolint.model.types import (ASYNC, CLIENT, COLLECTION, COROUTINE, DATABASE, MOTOR, DriverType,
+                                   Foreign)
+from mongolint.rules._helpers import code
+from mongolint.rules.edits import expressions as _edits
+from mongolint.rules.migration import motor_names as N
+from mongolint.rules.migration._plan import Plan
+from mongolint.rules.migration._survey import Survey, dotted
+from mongolint.rules.sync_async._async_code import directly_in_async_def
+
+_DERIVED = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
+
+
+def _coroutine_changes():
+    """Method names whose call is a coroutine in one driver and not the other."""
+    changed = set()
+    for (flavour, kind), methods in api.METHODS.items():
+        if flavour != MOTOR:
+            continue
+        for name, (_, motor_coroutine, _) in methods.items():
+            other = api.METHODS.get((ASYNC, kind), {}).get(name)
+            if other is not None and other[1] != motor_coroutine:
+                changed.add(name)
+    return frozenset(changed)
+
+
+CHANGED_COROUTINES = _coroutine_changes()
+# Of those, the names no other library shares: reported on receivers of unknown type.
+_DISTINCTIVE_CHANGES = CHANGED_COROUTINES - {"close", "rewind", "add_option"}
+
+
+class MotorTypes:
+    """The model's types, plus `app.state.client = AsyncIOMotorClient(...)`
+    assignments to attributes of objects other than `self`, read by their dotted path."""
+
+    def __init__(self, model: SemanticModel, survey: Survey) -> None:
+        self.model, self.survey = model, survey
+        self._resolving: set = set()
+
+    def of(self, expr: cst.BaseExpression):
+        found = self.model.type_of(expr)
+        if found is not None or id(expr) in self._resolving:
+            return found
+        self._resolving.add(id(expr))
+        try:
+            return self._dotted(expr) or self._derived(expr)
+        finally:
+            self._resolving.discard(id(expr))
+
+    def _dotted(self, expr) -> Optional[DriverType]:
+        values = self.survey.attribute_assignments.get(dotted(expr) or "")
+        if not values:
+            return None
+        types = {self.of(value) for value in values}
+        found = types.pop() if len(types) == 1 else None
+        return found if isinstance(found, DriverType) else None
+
+    def _derived(self, expr) -> Optional[DriverType]:
+        if not isinstance(expr, (cst.Attribute, cst.Subscript)):
+            return None
+        base = self.of(expr.value)
+        if not isinstance(base, DriverType) or base.kind not in _DERIVED:
+            return None
+        if isinstance(expr, cst.Attribute):
+            name = expr.attr.value
+            if name.startswith("_") or name in api.METHODS.get((MOTOR, base.kind), {}) or \
+                    name in api.ATTRIBUTES.get((MOTOR, base.kind), {}):
+                return None
+        return base.derive(_DERIVED[base.kind])
+
+
+def plan_calls(model: SemanticModel, types: MotorTypes, plan: Plan) -> None:
+    for call in model.index.calls:
+        if model.qualified_name(call.func) in N.MIGRATED_NAMES:
+            _construction(model, plan, call)
+        if not isinstance(call.func, cst.Attribute):
+            continue
+        method = call.func.attr.value
+        receiver = types.of(call.func.value)
+        if isinstance(receiver, DriverType) and receiver.flavour == MOTOR and receiver.kind != COROUTINE:
+            _method(model, plan, call, receiver, method)
+        elif receiver is None:
+            _unknown_receiver(plan, call, method)
+        if method == "to_list" and _length_is_zero(call) and not isinstance(receiver, Foreign):
+            plan.block(call, N.TO_LIST_ZERO)
+
+
+def plan_attributes(model: SemanticModel, types: MotorTypes, survey: Survey, plan: Plan) -> None:
+    for attribute in survey.motor_only_attributes:
+        if model.parent(attribute) is None:
+            continue  # inside a string annotation's parse, not the module
+        receiver = types.of(attribute.value)
+        motor = isinstance(receiver, DriverType) and receiver.flavour == MOTOR
+        if motor or (receiver is None and attribute.attr.value in N.DISTINCTIVE_MOTOR_ONLY):
+            plan.block(attribute, N.MOTOR_ONLY_ATTRIBUTES[attribute.attr.value])
+
+
+def _method(model: SemanticModel, plan: Plan, call: cst.Call, receiver: DriverType, method: str) -> None:
+    motor = api.METHODS.get((MOTOR, receiver.kind), {}).get(method)
+    pymongo_async = api.METHODS.get((ASYNC, receiver.kind), {}).get(method)
+    if pymongo_async is None and (motor is not None or method in N.MOTOR_ONLY_METHODS):
+        advice = N.MOTOR_ONLY_METHODS.get(method, f"`{method}()` has no PyMongo Async equivalent")
+        plan.block(call, advice)
+        return
+    if motor is None or motor[1] == pymongo_async[1]:
+        return
+    if motor[1]:
+        _no_longer_awaited(model, plan, call, method)
+    else:
+        _now_awaited(model, plan, call, receiver, method)
+
+
+def _no_longer_awaited(model: SemanticModel, plan: Plan, call: cst.Call, method: str) -> None:
+    """`await client.start_session()` -> `client.start_session()`."""
+    parent = model.parent(call)
+    if isinstance(parent, cst.Await):
+        plan.edit(parent, _unwrap_await)
+    elif not isinstance(parent, cst.WithItem):
+        plan.block(call, f"`{method}()` is a coroutine in Motor but not in PyMongo Async, and this one is awaited "
+                         "elsewhere: migrate it by hand")
+
+
+def _unwrap_await(node: cst.Await) -> cst.BaseExpression:
+    inner = node.expression
+    if node.lpar and not inner.lpar:
+        return inner.with_changes(lpar=node.lpar, rpar=node.rpar)
+    return inner
+
+
+def _now_awaited(model: SemanticModel, plan: Plan, call: cst.Call, receiver: DriverType, method: str) -> None:
+    """`coll.aggregate(p)` -> `await coll.aggregate(p)`, where `await` may be written."""
+    if isinstance(model.parent(call), cst.Await):
+        return
+    if not directly_in_async_def(model, call, allow_generator=False):
+        where = "a plain `def`" if model.enclosing_function(call) is not None else "module code"
+        if method == "close" and receiver.kind == CLIENT:
+            plan.block(call, f"`close()` is a coroutine in PyMongo Async; this one is in {where} (a shutdown hook?): "
+                             "call `await client.close()` from async code, or keep a Motor-free sync client here")
+        else:
+            plan.block(call, f"`{method}()` is a coroutine in PyMongo Async and must be awaited, which {where} "
+                             "cannot do: make the function `async def` and await it")
+        return
+    wrap = _edits.awaited(model, call)
+    plan.edit(call, lambda node, wrap=wrap: wrap.with_changes(
+        expression=node.with_changes(lpar=[], rpar=[]) if node.lpar else node))
+
+
+def _unknown_receiver(plan: Plan, call: cst.Call, method: str) -> None:
+    if method in N.DISTINCTIVE_MOTOR_ONLY:
+        plan.block(call, N.MOTOR_ONLY_METHODS[method])
+    elif method in _DISTINCTIVE_CHANGES:
+        plan.block(call, f"cannot tell whether `{code(call.func.value)}` is a Motor object, and `{method}()` is "
+                         "spelled differently in PyMongo Async: annotate it with its Motor class (or migrate this "
+                         "call by hand)")
+
+
+def _length_is_zero(call: cst.Call) -> bool:
+    for position, arg in enumerate(call.args):
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if (keyword == "length" or (keyword is None and position == 0)) and \
+                isinstance(arg.value, cst.Integer) and arg.value.evaluated_value == 0:
+            return True
+    return False
+
+
+def _construction(model: SemanticModel, plan: Plan, call: cst.Call) -> None:
+    io_loop = next((a for a in call.args if a.keyword is not None and a.keyword.value == "io_loop"), None)
+    if io_loop is not None:
+        if isinstance(io_loop.value, (cst.Name, cst.Attribute)):
+            plan.edit(call, lambda node: _edits.without_keyword(node, "io_loop") or node)
+        else:
+            plan.block(io_loop, f"`io_loop={code(io_loop.value)}` is evaluated for its side effects; PyMongo Async "
+                                "takes no loop: remove the argument by hand, keeping what the expression must do")
+    if _shared_across_loops(model, call):
+        plan.block(call, "this client is built at import time and the module runs more than one event loop: "
+                         "a PyMongo Async client belongs to one loop; build one client per loop")
+
+
+def _shared_across_loops(model: SemanticModel, call: cst.Call) -> bool:
+    if model.enclosing_function(call) is not None:
+        return False
+    loops = 0
+    for other in model.index.calls:
+        name = model.qualified_name(other.func) or ""
+        if name in ("asyncio.new_event_loop", "threading.Thread"):
+            return True
+        if name == "asyncio.run" or (isinstance(other.func, cst.Attribute)
+                                     and other.func.attr.value == "run_until_complete"):
+            loops += 1
+    return loops > 1

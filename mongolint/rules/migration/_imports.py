@@ -1,0 +1,215 @@
+"""Motor's imports and class names become PyMongo Async's, in code, annotations
+and string annotations."""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from mongolint.model import SemanticModel
+from mongolint.model import scopes as S
+from mongolint.model.scopes import Binding
+from mongolint.rules.migration import motor_names as N
+from mongolint.rules.migration._plan import Plan
+from mongolint.rules.migration._survey import Survey
+
+NewImport = Tuple[str, str, Optional[str]]  # (module, name, alias)
+
+
+def plan_imports(model: SemanticModel, survey: Survey, plan: Plan) -> None:
+    statements: Dict[int, cst.CSTNode] = {}
+    bindings: Dict[int, List[Binding]] = {}
+    for binding in model.index.imports:
+        if N.is_motor(binding.qualified_name):
+            statements[id(binding.node)] = binding.node
+            bindings.setdefault(id(binding.node), []).append(binding)
+    renames: Dict[str, str] = {}
+    for key, statement in statements.items():
+        new_imports = _migrate_statement(model, survey, plan, statement, bindings[key], renames)
+        if new_imports is not None:
+            _replace_statement(model, plan, statement, new_imports)
+    _rename_in_strings(survey, plan, renames)
+
+
+def _migrate_statement(model, survey, plan, statement, bindings, renames) -> Optional[List[NewImport]]:
+    new: List[NewImport] = []
+    for binding in bindings:
+        qualified = binding.qualified_name or ""
+        target = N.migrated_name(qualified)
+        if _is_tornado(qualified):
+            plan.block(statement, N.TORNADO)
+        elif qualified.startswith("motor.aiohttp"):
+            plan.block(statement, N.AIOHTTP)
+        elif target is not None:
+            new.append(_migrate_class_import(model, survey, plan, statement, binding, target, renames))
+        elif isinstance(statement, cst.Import) or qualified in N.ASYNCIO_MODULES:
+            new.extend(_migrate_module_import(model, plan, statement, binding))
+        else:
+            plan.block(statement, f"`{qualified}` has no PyMongo Async equivalent")
+    return _unique(new)
+
+
+def _is_tornado(qualified: str) -> bool:
+    return qualified.startswith("motor.motor_tornado") or (
+        qualified.startswith("motor.Motor") and qualified.count(".") == 1)
+
+
+def _migrate_class_import(model, survey, plan, statement, binding, target, renames) -> NewImport:
+    module, name = target
+    local = binding.name
+    alias = _alias_of(statement, local)
+    if alias is not None or local == name:
+        return module, name, alias if alias != name else None
+    if local in survey.exported:  # other modules import it by this name
+        return module, name, local
+    if not _can_bind(model, statement, name, binding):
+        plan.block(statement, f"`{name}` is already a name in this module: import it under another name by hand")
+        return module, name, None
+    renames[local] = name
+    for use in model.index.names.get(local, ()):
+        if any(b is binding for b in model.bindings_of(use)):
+            plan.edit(use, lambda node, name=name: node.with_changes(value=name))
+    return module, name, None
+
+
+def _alias_of(statement: cst.CSTNode, local: str) -> Optional[str]:
+    for alias in statement.names if isinstance(statement.names, Sequence) else ():
+        if alias.asname is not None and alias.asname.name.value == local:
+            return local
+    return None
+
+
+def _can_bind(model: SemanticModel, statement: cst.CSTNode, name: str, binding: Binding) -> bool:
+    scope = model.scope_of(statement)
+    for other in (scope.lookup(name) or []) + model.index.module_scope.bindings.get(name, []):
+        if other is binding:
+            continue
+        if other.kind != S.IMPORT or N.migrated_name(binding.qualified_name) != _split(other.qualified_name):
+            return False
+    return True
+
+
+def _split(qualified: Optional[str]) -> Optional[Tuple[str, str]]:
+    if not qualified or "." not in qualified:
+        return None
+    module, name = qualified.rsplit(".", 1)
+    return module, name
+
+
+def _migrate_module_import(model, plan, statement, binding) -> List[NewImport]:
+    """`import motor.motor_asyncio` and its `motor.motor_asyncio.AsyncIOMotorClient`
+    uses: each use becomes the bare PyMongo Async name, imported instead."""
+    new: List[NewImport] = []
+    for use in model.index.names.get(binding.name, ()):
+        if not any(b is binding for b in model.bindings_of(use)):
+            continue
+        outer, target = _class_reference(model, use)
+        if target is None:
+            plan.block(outer, f"`{model.qualified_name(outer) or binding.qualified_name}` has no PyMongo Async "
+                              "equivalent")
+            continue
+        module, name = target
+        if not _can_bind(model, statement, name, binding):
+            plan.block(outer, f"`{name}` is already a name in this module: migrate this use by hand")
+            continue
+        plan.edit(outer, lambda node, name=name: cst.Name(name, lpar=node.lpar, rpar=node.rpar))
+        new.append((module, name, None))
+    return new
+
+
+def _class_reference(model: SemanticModel, use: cst.Name):
+    """The attribute chain that names a Motor class through a module, and its target."""
+    node: cst.CSTNode = use
+    parent = model.parent(node)
+    while isinstance(parent, cst.Attribute) and parent.value is node:
+        node = parent
+        target = N.migrated_name(model.qualified_name(node))
+        if target is not None:
+            return node, target
+        parent = model.parent(node)
+    return node, None
+
+
+def _unique(items: List[NewImport]) -> List[NewImport]:
+    seen, result = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            result.append(item)
+    return result
+
+
+# -- statements ----------------------------------------------------------------
+
+def _replace_statement(model: SemanticModel, plan: Plan, statement: cst.CSTNode, new: List[NewImport]) -> None:
+    kept = _non_motor_aliases(model, statement)
+    small: List[cst.BaseSmallStatement] = [statement.with_changes(names=kept)] if kept else []
+    by_module: Dict[str, List[cst.ImportAlias]] = {}
+    for module, name, alias in new:
+        by_module.setdefault(module, []).append(
+            cst.ImportAlias(cst.Name(name), asname=cst.AsName(cst.Name(alias)) if alias else None))
+    for module, aliases in by_module.items():
+        small.append(cst.ImportFrom(module=_dotted(module), names=_with_commas(aliases)))
+    line = model.parent(statement)
+    if not small and _has_comments(line):
+        plan.block(statement, "an unused Motor import with a comment: remove it by hand")
+        return
+    if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+        plan.edit(line, lambda node: _as_lines(node, small))
+    elif small:
+        plan.edit(statement, lambda node: cst.FlattenSentinel(small))
+    else:
+        plan.edit(statement, lambda node: cst.RemovalSentinel.REMOVE)
+
+
+def _has_comments(line: cst.CSTNode) -> bool:
+    if not isinstance(line, cst.SimpleStatementLine):
+        return False
+    return line.trailing_whitespace.comment is not None or any(e.comment for e in line.leading_lines)
+
+
+def _non_motor_aliases(model, statement) -> List[cst.ImportAlias]:
+    if not isinstance(statement, cst.Import):
+        return []
+    kept = [alias for alias in statement.names if not N.is_motor(_alias_qualified(alias))]
+    return _with_commas(kept)
+
+
+def _alias_qualified(alias: cst.ImportAlias) -> str:
+    return cst.Module(body=[]).code_for_node(alias.name)
+
+
+def _with_commas(aliases: List[cst.ImportAlias]) -> List[cst.ImportAlias]:
+    return [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < len(aliases) - 1
+                           else cst.MaybeSentinel.DEFAULT) for i, a in enumerate(aliases)]
+
+
+def _as_lines(line: cst.SimpleStatementLine, small: List[cst.BaseSmallStatement]):
+    if not small:
+        return cst.RemovalSentinel.REMOVE
+    lines = [cst.SimpleStatementLine(body=[s]) for s in small]
+    lines[0] = lines[0].with_changes(leading_lines=line.leading_lines)
+    lines[-1] = lines[-1].with_changes(trailing_whitespace=line.trailing_whitespace)
+    return cst.FlattenSentinel(lines)
+
+
+def _dotted(module: str) -> cst.BaseExpression:
+    parts = module.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+# -- string annotations --------------------------------------------------------
+
+def _rename_in_strings(survey: Survey, plan: Plan, renames: Dict[str, str]) -> None:
+    if not renames:
+        return
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, renames)) + r")\b")
+    for string in survey.annotation_strings:
+        if pattern.search(string.value):
+            plan.edit(string, lambda node: node.with_changes(
+                value=pattern.sub(lambda m: renames[m.group(1)], node.value)))
