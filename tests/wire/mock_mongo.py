@@ -15,7 +15,7 @@ from typing import Dict, List
 from bson import ObjectId, Timestamp
 from mockupdb import MockupDB
 
-from tests.wire.store import Store
+from wire.store import Store
 
 # Commands the driver's monitors and handshakes send on their own schedule.
 _MONITORING = frozenset({"hello", "ismaster", "isMaster", "ping", "buildinfo", "buildInfo", "saslStart",
@@ -88,7 +88,9 @@ class MockMongo:
         if (rest or tailing) and not single:
             cursor_id = next(self._cursor_ids)
             self._cursors[cursor_id] = rest
-        return {"ok": 1, "cursor": {"id": cursor_id, "ns": f"{database}.{collection}", "firstBatch": first}}
+        # A change stream with nothing to report yet resumes from the operation time.
+        return {"ok": 1, "cursor": {"id": cursor_id, "ns": f"{database}.{collection}", "firstBatch": first},
+                "operationTime": Timestamp(1, 1)}
 
     @staticmethod
     def _batch_size(doc: dict) -> int:

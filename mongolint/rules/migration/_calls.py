@@ -53,7 +53,7 @@ class MotorTypes:
             return found
         self._resolving.add(id(expr))
         try:
-            return self._dotted(expr) or self._derived(expr)
+            return self._dotted(expr) or self._instance_attribute(expr) or self._derived(expr)
         finally:
             self._resolving.discard(id(expr))
 
@@ -64,6 +64,33 @@ class MotorTypes:
         types = {self.of(value) for value in values}
         found = types.pop() if len(types) == 1 else None
         return found if isinstance(found, DriverType) else None
+
+    def _instance_attribute(self, expr) -> Optional[DriverType]:
+        """`store.client` for `store = Store()`, from what `Store` assigns to `self.client`."""
+        if not isinstance(expr, cst.Attribute):
+            return None
+        owner = self.model.type_of(expr.value)
+        if not isinstance(owner, Foreign) or not owner.origin.startswith("class "):
+            return None
+        name = owner.origin[len("class "):]
+        classes = [c for c in self.model.index.classes if c.name.value == name]
+        if len(classes) != 1:
+            return None
+        attribute = expr.attr.value
+        found = set()
+        for _, value, annotation in self.model.self_attribute_assignments(classes[0], attribute):
+            if value is not None and not (isinstance(value, cst.Name) and value.value == "None"):
+                found.add(self.model.type_of(value))
+            elif annotation is not None:
+                found.add(self.model.type_of_annotation(annotation))
+        for statement in classes[0].body.body:
+            line = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+            if isinstance(line, cst.AnnAssign) and isinstance(line.target, cst.Name) and \
+                    line.target.value == attribute:
+                found.add(self.model.type_of_annotation(line.annotation.annotation))
+        found.discard(None)
+        kind = found.pop() if len(found) == 1 else None
+        return kind if isinstance(kind, DriverType) else None
 
     def _derived(self, expr) -> Optional[DriverType]:
         if not isinstance(expr, (cst.Attribute, cst.Subscript)):

@@ -45,7 +45,7 @@ def _migrate_statement(model, survey, plan, statement, bindings, renames) -> Opt
         elif target is not None:
             new.append(_migrate_class_import(model, survey, plan, statement, binding, target, renames))
         elif isinstance(statement, cst.Import) or qualified in N.ASYNCIO_MODULES:
-            new.extend(_migrate_module_import(model, plan, statement, binding))
+            new.extend(_migrate_module_import(model, survey, plan, statement, binding))
         else:
             plan.block(statement, f"`{qualified}` has no PyMongo Async equivalent")
     return _unique(new)
@@ -98,7 +98,7 @@ def _split(qualified: Optional[str]) -> Optional[Tuple[str, str]]:
     return module, name
 
 
-def _migrate_module_import(model, plan, statement, binding) -> List[NewImport]:
+def _migrate_module_import(model, survey, plan, statement, binding) -> List[NewImport]:
     """`import motor.motor_asyncio` and its `motor.motor_asyncio.AsyncIOMotorClient`
     uses: each use becomes the bare PyMongo Async name, imported instead."""
     new: List[NewImport] = []
@@ -116,6 +116,26 @@ def _migrate_module_import(model, plan, statement, binding) -> List[NewImport]:
             continue
         plan.edit(outer, lambda node, name=name: cst.Name(name, lpar=node.lpar, rpar=node.rpar))
         new.append((module, name, None))
+    return new + _module_references_in_strings(model, survey, plan, statement, binding)
+
+
+def _module_references_in_strings(model, survey, plan, statement, binding) -> List[NewImport]:
+    """`"ma.AsyncIOMotorDatabase"` in an annotation, for `from motor import motor_asyncio as ma`."""
+    pattern = re.compile(r"(?<![\w.])" + re.escape(binding.name) + r"((?:\.\w+)+)")
+    new: List[NewImport] = []
+    for string in survey.annotation_strings:
+        if not pattern.search(string.value):
+            continue
+        for match in pattern.finditer(string.value):
+            target = N.migrated_name(binding.qualified_name + match.group(1))
+            if target is None:
+                plan.block(string, f"`{match.group(0)}` has no PyMongo Async equivalent")
+            elif not _can_bind(model, statement, target[1], binding):
+                plan.block(string, f"`{target[1]}` is already a name in this module: migrate this use by hand")
+            else:
+                new.append((target[0], target[1], None))
+        plan.edit(string, lambda node, pattern=pattern, binding=binding: node.with_changes(value=pattern.sub(
+            lambda m: (N.migrated_name(binding.qualified_name + m.group(1)) or ("", m.group(0)))[1], node.value)))
     return new
 
 
@@ -205,11 +225,34 @@ def _dotted(module: str) -> cst.BaseExpression:
 
 # -- string annotations --------------------------------------------------------
 
+def _is_type_expression(string: cst.SimpleString) -> bool:
+    try:
+        parsed = cst.parse_expression(string.evaluated_value)
+    except Exception:
+        return False
+    return _type_like(parsed)
+
+
+def _type_like(node: cst.CSTNode) -> bool:
+    if isinstance(node, (cst.Name, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _type_like(node.value)
+    if isinstance(node, cst.Subscript):
+        return _type_like(node.value) and all(
+            isinstance(e.slice, cst.Index) and _type_like(e.slice.value) for e in node.slice)
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, cst.BitOr) and _type_like(node.left) and _type_like(node.right)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(_type_like(e.value) for e in node.elements)
+    return False
+
+
 def _rename_in_strings(survey: Survey, plan: Plan, renames: Dict[str, str]) -> None:
     if not renames:
         return
     pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, renames)) + r")\b")
     for string in survey.annotation_strings:
-        if pattern.search(string.value):
+        if pattern.search(string.value) and _is_type_expression(string):
             plan.edit(string, lambda node: node.with_changes(
                 value=pattern.sub(lambda m: renames[m.group(1)], node.value)))

@@ -3,6 +3,7 @@ attributes, string annotations, `__all__`, attribute assignments."""
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Set
 
 import libcst as cst
@@ -13,7 +14,10 @@ from mongolint.rules.migration import motor_names as N
 class Survey(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
+        # Strings that may spell a type: in annotations, or anywhere but `__all__`
+        # (`Optional["AsyncIOMotorDatabase"]` in an alias, `cast("...", x)`).
         self.annotation_strings: List[cst.SimpleString] = []
+        self._exports: Set[int] = set()
         self.exported: Set[str] = set()
         self.motor_only_attributes: List[cst.Attribute] = []
         # "app.state.client" -> the values assigned to it (not `self.x`: the model follows those)
@@ -33,7 +37,7 @@ class Survey(cst.CSTVisitor):
         self._annotations -= 1
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self._annotations:
+        if id(node) not in self._exports and (self._annotations or _spells_a_type(node)):
             self.annotation_strings.append(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -50,12 +54,24 @@ class Survey(cst.CSTVisitor):
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name) and target.value == "__all__" and isinstance(value, (cst.List, cst.Tuple)):
-            self.exported.update(e.value.evaluated_value for e in value.elements
-                                 if isinstance(e.value, cst.SimpleString))
+            strings = [e.value for e in value.elements if isinstance(e.value, cst.SimpleString)]
+            self.exported.update(string.evaluated_value for string in strings)
+            self._exports.update(id(string) for string in strings)
             return
         key = dotted(target)
         if key is not None and "." in key and not key.startswith(("self.", "cls.")):
             self.attribute_assignments.setdefault(key, []).append(value)
+
+
+_TYPE_EXPRESSION = re.compile(r"[A-Za-z_][\w.]*(\[[\w.\[\], |\"']*\])?( *\| *[A-Za-z_][\w.]*)*")
+
+
+def _spells_a_type(node: cst.SimpleString) -> bool:
+    try:
+        value = node.evaluated_value
+    except Exception:
+        return False
+    return isinstance(value, str) and "Motor" in value and _TYPE_EXPRESSION.fullmatch(value) is not None
 
 
 def dotted(expr: cst.BaseExpression):
