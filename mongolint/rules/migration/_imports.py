@@ -26,10 +26,13 @@ def plan_imports(model: SemanticModel, survey: Survey, plan: Plan) -> None:
             statements[id(binding.node)] = binding.node
             bindings.setdefault(id(binding.node), []).append(binding)
     renames: Dict[str, str] = {}
+    emitted: set = set()  # (scope, import) written by an earlier statement
     for key, statement in statements.items():
         new_imports = _migrate_statement(model, survey, plan, statement, bindings[key], renames)
-        if new_imports is not None:
-            _replace_statement(model, plan, statement, new_imports)
+        scope = id(model.scope_of(statement))
+        fresh = [item for item in new_imports if (scope, item) not in emitted]
+        emitted.update((scope, item) for item in new_imports)
+        _replace_statement(model, plan, statement, fresh)
     _rename_in_strings(survey, plan, renames)
 
 
@@ -64,7 +67,7 @@ def _migrate_class_import(model, survey, plan, statement, binding, target, renam
         return module, name, alias if alias != name else None
     if local in survey.exported:  # other modules import it by this name
         return module, name, local
-    if not _can_bind(model, statement, name, binding):
+    if not _can_bind(model, statement, target, binding):
         plan.block(statement, f"`{name}` is already a name in this module: import it under another name by hand")
         return module, name, None
     renames[local] = name
@@ -81,14 +84,20 @@ def _alias_of(statement: cst.CSTNode, local: str) -> Optional[str]:
     return None
 
 
-def _can_bind(model: SemanticModel, statement: cst.CSTNode, name: str, binding: Binding) -> bool:
+def _can_bind(model: SemanticModel, statement: cst.CSTNode, target: Tuple[str, str], binding: Binding) -> bool:
+    """May `target`'s name be bound where `statement` is (free, or already that import)?"""
     scope = model.scope_of(statement)
+    name = target[1]
     for other in (scope.lookup(name) or []) + model.index.module_scope.bindings.get(name, []):
-        if other is binding:
-            continue
-        if other.kind != S.IMPORT or N.migrated_name(binding.qualified_name) != _split(other.qualified_name):
+        if other is not binding and (other.kind != S.IMPORT or _split(other.qualified_name) != target):
             return False
     return True
+
+
+def _already_imported(model: SemanticModel, statement: cst.CSTNode, item: NewImport) -> bool:
+    module, name, alias = item
+    bindings = model.scope_of(statement).lookup(alias or name) or []
+    return any(b.kind == S.IMPORT and _split(b.qualified_name) == (module, name) for b in bindings)
 
 
 def _split(qualified: Optional[str]) -> Optional[Tuple[str, str]]:
@@ -111,7 +120,7 @@ def _migrate_module_import(model, survey, plan, statement, binding) -> List[NewI
                               "equivalent")
             continue
         module, name = target
-        if not _can_bind(model, statement, name, binding):
+        if not _can_bind(model, statement, target, binding):
             plan.block(outer, f"`{name}` is already a name in this module: migrate this use by hand")
             continue
         plan.edit(outer, lambda node, name=name: cst.Name(name, lpar=node.lpar, rpar=node.rpar))
@@ -130,7 +139,7 @@ def _module_references_in_strings(model, survey, plan, statement, binding) -> Li
             target = N.migrated_name(binding.qualified_name + match.group(1))
             if target is None:
                 plan.block(string, f"`{match.group(0)}` has no PyMongo Async equivalent")
-            elif not _can_bind(model, statement, target[1], binding):
+            elif not _can_bind(model, statement, target, binding):
                 plan.block(string, f"`{target[1]}` is already a name in this module: migrate this use by hand")
             else:
                 new.append((target[0], target[1], None))
@@ -165,6 +174,7 @@ def _unique(items: List[NewImport]) -> List[NewImport]:
 
 def _replace_statement(model: SemanticModel, plan: Plan, statement: cst.CSTNode, new: List[NewImport]) -> None:
     kept = _non_motor_aliases(model, statement)
+    new = [item for item in new if not _already_imported(model, statement, item)]
     small: List[cst.BaseSmallStatement] = [statement.with_changes(names=kept)] if kept else []
     by_module: Dict[str, List[cst.ImportAlias]] = {}
     for module, name, alias in new:
@@ -173,21 +183,23 @@ def _replace_statement(model: SemanticModel, plan: Plan, statement: cst.CSTNode,
     for module, aliases in by_module.items():
         small.append(cst.ImportFrom(module=_dotted(module), names=_with_commas(aliases)))
     line = model.parent(statement)
-    if not small and _has_comments(line):
-        plan.block(statement, "an unused Motor import with a comment: remove it by hand")
-        return
     if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-        plan.edit(line, lambda node: _as_lines(node, small))
+        inner = [cst.EmptyLine(comment=cst.Comment(c)) for c in _COMMENT.findall(_code(statement))]
+        if small:
+            plan.edit(line, lambda node: _as_lines(node, small, inner))
+        else:
+            plan.remove_line(line, model.parent(line), _comment_lines(line) + inner)
     elif small:
         plan.edit(statement, lambda node: cst.FlattenSentinel(small))
     else:
         plan.edit(statement, lambda node: cst.RemovalSentinel.REMOVE)
 
 
-def _has_comments(line: cst.CSTNode) -> bool:
-    if not isinstance(line, cst.SimpleStatementLine):
-        return False
-    return line.trailing_whitespace.comment is not None or any(e.comment for e in line.leading_lines)
+def _comment_lines(line: cst.SimpleStatementLine) -> List[cst.EmptyLine]:
+    lines = [e for e in line.leading_lines if e.comment is not None]
+    if line.trailing_whitespace.comment is not None:
+        lines.append(cst.EmptyLine(comment=line.trailing_whitespace.comment))
+    return lines
 
 
 def _non_motor_aliases(model, statement) -> List[cst.ImportAlias]:
@@ -198,7 +210,7 @@ def _non_motor_aliases(model, statement) -> List[cst.ImportAlias]:
 
 
 def _alias_qualified(alias: cst.ImportAlias) -> str:
-    return cst.Module(body=[]).code_for_node(alias.name)
+    return _code(alias.name)
 
 
 def _with_commas(aliases: List[cst.ImportAlias]) -> List[cst.ImportAlias]:
@@ -206,11 +218,18 @@ def _with_commas(aliases: List[cst.ImportAlias]) -> List[cst.ImportAlias]:
                            else cst.MaybeSentinel.DEFAULT) for i, a in enumerate(aliases)]
 
 
-def _as_lines(line: cst.SimpleStatementLine, small: List[cst.BaseSmallStatement]):
-    if not small:
-        return cst.RemovalSentinel.REMOVE
+_COMMENT = re.compile(r"#[^\r\n]*")  # import statements hold no strings
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _as_lines(line: cst.SimpleStatementLine, small: List[cst.BaseSmallStatement], comments: List[cst.EmptyLine]):
+    """The new import lines where the old one was; comments from inside its
+    parentheses go above them."""
     lines = [cst.SimpleStatementLine(body=[s]) for s in small]
-    lines[0] = lines[0].with_changes(leading_lines=line.leading_lines)
+    lines[0] = lines[0].with_changes(leading_lines=list(line.leading_lines) + comments)
     lines[-1] = lines[-1].with_changes(trailing_whitespace=line.trailing_whitespace)
     return cst.FlattenSentinel(lines)
 
