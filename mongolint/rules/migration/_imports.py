@@ -115,6 +115,10 @@ def _migrate_module_import(model, survey, plan, statement, binding) -> List[NewI
         if not any(b is binding for b in model.bindings_of(use)):
             continue
         outer, target = _class_reference(model, use)
+        if target is None and outer is use:
+            plan.block(use, f"the module `{binding.qualified_name}` itself is used here (an availability check?): "
+                            "PyMongo Async is part of `pymongo`; change this by hand")
+            continue
         if target is None:
             plan.block(outer, f"`{model.qualified_name(outer) or binding.qualified_name}` has no PyMongo Async "
                               "equivalent")
