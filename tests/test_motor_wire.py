@@ -116,3 +116,19 @@ def test_motor_to_list_zero_is_an_empty_list(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == ["[]", "[{'_id': 1}]"]
     assert [next(iter(c)) for c in run.commands].count("find") == 2
+
+
+def test_motor_aggregate_cursor_is_latent(tmp_path):
+    """Why a cursor bound, then used after other awaits, is reported: awaiting
+    the call where it is made would send `aggregate` before the insert."""
+    source = FIXTURES / "motor_programs" / "unmigratable" / "latent_cursor.py"
+    naive = tmp_path / "naive.py"
+    naive.write_text(source.read_text(encoding="utf-8")
+                     .replace("from motor.motor_asyncio import AsyncIOMotorClient",
+                              "from pymongo import AsyncMongoClient as AsyncIOMotorClient")
+                     .replace("cursor = events.aggregate", "cursor = await events.aggregate")
+                     .replace("    client.close()", "    await client.close()"), encoding="utf-8")
+    motor, pymongo = run_program(source), run_program(naive)
+    assert [next(iter(c)) for c in motor.commands] == ["insert", "aggregate", "endSessions"]
+    assert [next(iter(c)) for c in pymongo.commands] == ["aggregate", "insert", "endSessions"]
+    assert motor.stdout != pymongo.stdout

@@ -9,8 +9,8 @@ from typing import Optional
 import libcst as cst
 
 from mongolint.model import SemanticModel, api
-from mongolint.model.types import (ASYNC, CLIENT, COLLECTION, COROUTINE, DATABASE, MOTOR, DriverType,
-                                   Foreign)
+from mongolint.model.types import (ASYNC, CLIENT, COLLECTION, COROUTINE, CURSOR_KINDS, DATABASE, MOTOR,
+                                   DriverType, Foreign)
 from mongolint.rules._helpers import code
 from mongolint.rules.edits import expressions as _edits
 from mongolint.rules.migration import motor_names as N
@@ -177,9 +177,37 @@ def _now_awaited(model: SemanticModel, plan: Plan, call: cst.Call, receiver: Dri
             plan.block(call, f"`{method}()` is a coroutine in PyMongo Async and must be awaited, which {where} "
                              "cannot do: make the function `async def` and await it")
         return
+    if _runs_earlier(model, call, receiver, method):
+        plan.block(call, f"Motor sends `{method}` when the cursor is first used, PyMongo Async when the call is "
+                         "awaited, and other operations are awaited in between here: move the call next to its "
+                         "first use, then migrate")
+        return
     wrap = _edits.awaited(model, call)
     plan.edit(call, lambda node, wrap=wrap: wrap.with_changes(
         expression=node.with_changes(lpar=[], rpar=[]) if node.lpar else node))
+
+
+def _runs_earlier(model: SemanticModel, call: cst.Call, receiver: DriverType, method: str) -> bool:
+    """`cursor = coll.aggregate(p)`, then `await` of something else, then `cursor` used:
+    Motor's cursor is latent, so awaiting the call would reorder the commands."""
+    returns = api.METHODS.get((MOTOR, receiver.kind), {}).get(method, (None, None, None))[2]
+    statement = model.parent(call)
+    if returns not in CURSOR_KINDS or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        return False
+    targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
+    if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+        return False
+    function = model.enclosing_function(statement)
+    later = [n for n in model.index.names.get(targets[0].value, ())
+             if n is not targets[0] and model.enclosing_function(n) is function and model.precedes(statement, n)]
+    if not later:
+        return False
+    first_use = later[0]
+    for use in later[1:]:
+        if model.precedes(use, first_use):
+            first_use = use
+    return any(model.enclosing_function(a) is function and model.precedes(statement, a)
+               and model.precedes(a, first_use) for a in model.index.awaits)
 
 
 def _unknown_receiver(plan: Plan, call: cst.Call, method: str) -> None:
