@@ -203,3 +203,20 @@ def test_migrate_motor_reports_what_it_cannot_do(tmp_path):
     assert result.returncode == 1
     assert "get_io_loop()" in result.stdout and "not migrated" in result.stdout
     assert path.read_text() == source
+
+
+def test_one_migration_counts_every_finding_it_settles():
+    outcome = fix_text("m.py", MOTOR_FILE, MIGRATION, unsafe=True)
+    assert [code for code, _ in outcome.applied] == ["MGL304", "MGL304"]  # the import and the construction
+
+
+def test_a_migration_that_would_add_async_mistakes_is_refused(tmp_path, monkeypatch):
+    from mongolint import runner
+    from mongolint.rules.migration import migrate_motor
+
+    monkeypatch.setattr(migrate_motor, "_new_async_mistakes", lambda model, migrated: "1 new MGL302 finding(s)")
+    path = tmp_path / "app.py"
+    path.write_text(MOTOR_FILE)
+    report = runner._guarded(lambda p, s: runner.fix_path(p, s, unsafe=True, diff_only=False), str(path), MIGRATION)
+    assert any("would leave 1 new MGL302" in problem for problem in report.internal_errors)
+    assert path.read_text() == MOTOR_FILE

@@ -8,49 +8,46 @@ from typing import Dict, List, Set
 
 import libcst as cst
 
+from mongolint.model.walker import children
 from mongolint.rules.migration import motor_names as N
 
 
-class Survey(cst.CSTVisitor):
+class Survey:
     def __init__(self) -> None:
-        super().__init__()
         # Strings that may spell a type: in annotations, or anywhere but `__all__`
         # (`Optional["AsyncIOMotorDatabase"]` in an alias, `cast("...", x)`).
         self.annotation_strings: List[cst.SimpleString] = []
-        self._exports: Set[int] = set()
         self.exported: Set[str] = set()
         self.motor_only_attributes: List[cst.Attribute] = []
         # "app.state.client" -> the values assigned to it (not `self.x`: the model follows those)
         self.attribute_assignments: Dict[str, List[cst.BaseExpression]] = {}
-        self._annotations = 0
+        self._exports: Set[int] = set()
 
     @classmethod
     def of(cls, module: cst.Module) -> "Survey":
+        """One walk over the fields that hold expressions (the model's, not LibCST's
+        visitor, which visits every token and costs more than the parse)."""
         survey = cls()
-        module.visit(survey)
+        stack = [(module, False)]
+        while stack:
+            node, in_annotation = stack.pop()
+            kind = type(node)
+            if kind is cst.SimpleString:
+                survey._string(node, in_annotation)
+            elif kind is cst.Attribute and node.attr.value in N.MOTOR_ONLY_ATTRIBUTES:
+                survey.motor_only_attributes.append(node)
+            elif kind is cst.Assign:
+                for target in node.targets:
+                    survey._assigned(target.target, node.value)
+            elif kind is cst.AnnAssign and node.value is not None:
+                survey._assigned(node.target, node.value)
+            inside = in_annotation or kind is cst.Annotation
+            stack.extend((child, inside) for child in reversed(list(children(node))))
         return survey
 
-    def visit_Annotation(self, node: cst.Annotation) -> None:
-        self._annotations += 1
-
-    def leave_Annotation(self, node: cst.Annotation) -> None:
-        self._annotations -= 1
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if id(node) not in self._exports and (self._annotations or _spells_a_type(node)):
+    def _string(self, node: cst.SimpleString, in_annotation: bool) -> None:
+        if id(node) not in self._exports and (in_annotation or _spells_a_type(node)):
             self.annotation_strings.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value in N.MOTOR_ONLY_ATTRIBUTES:
-            self.motor_only_attributes.append(node)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._assigned(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assigned(node.target, node.value)
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name) and target.value == "__all__" and isinstance(value, (cst.List, cst.Tuple)):

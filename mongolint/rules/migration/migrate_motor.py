@@ -1,6 +1,6 @@
 """The Motor -> PyMongo Async migration of one module, as one edit or not at all.
 
-Designed to grow across modules: `migrate` asks `MotorTypes` what each
+Designed to grow across modules: the plan asks `MotorTypes` what each
 expression is; once the project index can say that a parameter receives a
 Motor object from another module, the same plan applies there.
 """
@@ -8,7 +8,7 @@ Motor object from another module, the same plan applies there.
 from __future__ import annotations
 
 from collections import Counter
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Iterator, List, Mapping, Optional, Tuple
 
 import libcst as cst
 
@@ -19,27 +19,55 @@ from mongolint.rules.migration._plan import Plan
 from mongolint.rules.migration._survey import Survey
 
 
-class Migration(NamedTuple):
-    module: Optional[cst.Module]  # None when something stops it
-    blockers: List[Tuple[cst.CSTNode, str]]
+class MigrationRefused(Exception):
+    """The rewrite would leave async mistakes the original did not have (a limit of the codemod)."""
 
 
-def migrate(model: SemanticModel) -> Migration:
-    survey = Survey.of(model.module)
-    plan = Plan()
-    plan_imports(model, survey, plan)
-    types = MotorTypes(model, survey)
-    plan_calls(model, types, plan)
-    plan_attributes(model, types, survey, plan)
-    if plan.blockers:
-        return Migration(None, plan.blockers)
-    migrated = plan.apply(model.module)
-    regressions = _new_async_mistakes(model, migrated)
-    if regressions:
-        first = next(iter(model.index.imports))
-        return Migration(None, [(first.node, f"the migration would leave {regressions} (an internal limit of the "
-                                             "codemod): migrate this file by hand")])
-    return Migration(migrated, [])
+class Migration:
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+        survey = Survey.of(model.module)
+        self.plan = Plan()
+        plan_imports(model, survey, self.plan)
+        types = MotorTypes(model, survey)
+        plan_calls(model, types, self.plan)
+        plan_attributes(model, types, survey, self.plan)
+        self._migrated: Optional[cst.Module] = None
+
+    @property
+    def blockers(self) -> List[Tuple[cst.CSTNode, str]]:
+        return self.plan.blockers
+
+    def replacements(self) -> Mapping[cst.CSTNode, cst.Module]:
+        """The module -> its migration, computed only when a fix is applied (a
+        check never pays for the rewrite)."""
+        return _Lazy(self)
+
+    def migrated(self) -> cst.Module:
+        if self._migrated is None:
+            migrated = self.plan.apply(self.model.module)
+            regressions = _new_async_mistakes(self.model, migrated)
+            if regressions:
+                raise MigrationRefused(f"the Motor migration would leave {regressions}: migrate this file by hand")
+            self._migrated = migrated
+        return self._migrated
+
+
+class _Lazy(Mapping):
+    def __init__(self, migration: Migration) -> None:
+        self.migration = migration
+        self.module = migration.model.module
+
+    def __getitem__(self, key):
+        if key is not self.module:
+            raise KeyError(key)
+        return self.migration.migrated()
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter((self.module,))
+
+    def __len__(self) -> int:
+        return 1
 
 
 def _new_async_mistakes(model: SemanticModel, migrated: cst.Module) -> str:

@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.rules.base import Rule
 from mongolint.rules.migration import motor_names as N
-from mongolint.rules.migration.migrate_motor import migrate
+from mongolint.rules.migration.migrate_motor import Migration
 
 
 class MotorDeprecated(Rule):
@@ -22,11 +22,11 @@ class MotorDeprecated(Rule):
         sites = self._sites()
         if not sites:
             return
-        migration = migrate(self.model)
+        migration = Migration(self.model)
         fix = None
-        if migration.module is not None:
+        if not migration.blockers:
             fix = Fix("migrate the module from Motor to PyMongo Async", Applicability.UNSAFE,
-                      {self.model.module: migration.module})
+                      migration.replacements())
         blocked: Dict[int, str] = {id(node): message for node, message in migration.blockers}
         tail = ("; this file is not migrated automatically: see its other MGL304 findings" if blocked
                 else "; `mongolint migrate motor` rewrites it")
