@@ -220,3 +220,16 @@ def test_a_migration_that_would_add_async_mistakes_is_refused(tmp_path, monkeypa
     report = runner._guarded(lambda p, s: runner.fix_path(p, s, unsafe=True, diff_only=False), str(path), MIGRATION)
     assert any("would leave 1 new MGL302" in problem for problem in report.internal_errors)
     assert path.read_text() == MOTOR_FILE
+
+
+def test_client_encryption_get_keys_is_no_longer_awaited():
+    migrated = migrate('''
+        from motor.motor_asyncio import AsyncIOMotorClientEncryption
+
+        async def keys(kms, client, options):
+            encryption = AsyncIOMotorClientEncryption(kms, "keys.vault", client, options)
+            cursor = await encryption.get_keys()
+            return await cursor.to_list(None)
+    ''')
+    assert "cursor = encryption.get_keys()" in migrated
+    assert "encryption = AsyncClientEncryption(kms" in migrated

@@ -16,6 +16,7 @@ from mongolint.rules.edits import expressions as _edits
 from mongolint.rules.migration import motor_names as N
 from mongolint.rules.migration._plan import Plan
 from mongolint.rules.migration._survey import Survey, dotted
+from mongolint.rules.migration._unmodelled import NO_LONGER_COROUTINES, NOW_COROUTINES, motor_class
 from mongolint.rules.sync_async._async_code import directly_in_async_def
 
 _DERIVED = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
@@ -117,7 +118,7 @@ def plan_calls(model: SemanticModel, types: MotorTypes, plan: Plan) -> None:
         if isinstance(receiver, DriverType) and receiver.flavour == MOTOR and receiver.kind != COROUTINE:
             _method(model, plan, call, receiver, method)
         elif receiver is None:
-            _unknown_receiver(plan, call, method)
+            _unmodelled_receiver(model, plan, call, method) or _unknown_receiver(plan, call, method)
         if method == "to_list" and _length_is_zero(call) and not isinstance(receiver, Foreign):
             plan.block(call, N.TO_LIST_ZERO)
 
@@ -208,6 +209,18 @@ def _runs_earlier(model: SemanticModel, call: cst.Call, receiver: DriverType, me
             first_use = use
     return any(model.enclosing_function(a) is function and model.precedes(statement, a)
                and model.precedes(a, first_use) for a in model.index.awaits)
+
+
+def _unmodelled_receiver(model: SemanticModel, plan: Plan, call: cst.Call, method: str) -> bool:
+    """A GridFS file's `seek()`/`close()`, client-side encryption's `get_keys()`."""
+    owner = motor_class(model, call.func.value)
+    if owner is None:
+        return False
+    if method in NOW_COROUTINES.get(owner, ()):
+        _now_awaited(model, plan, call, DriverType(owner, MOTOR), method)
+    elif method in NO_LONGER_COROUTINES.get(owner, ()):
+        _no_longer_awaited(model, plan, call, method)
+    return True
 
 
 def _unknown_receiver(plan: Plan, call: cst.Call, method: str) -> None:
