@@ -233,3 +233,16 @@ def test_client_encryption_get_keys_is_no_longer_awaited():
     ''')
     assert "cursor = encryption.get_keys()" in migrated
     assert "encryption = AsyncClientEncryption(kms" in migrated
+
+
+def test_a_star_import_is_reported_not_migrated():
+    source = '''
+        from motor.motor_asyncio import *
+
+        async def main(uri):
+            client = AsyncIOMotorClient(uri)
+            client.close()
+    '''
+    assert migrate(source) == textwrap.dedent(source)
+    findings = check_text("m.py", textwrap.dedent(source), MIGRATION).findings
+    assert [f.line for f in findings] == [2] and "star import" in findings[0].message

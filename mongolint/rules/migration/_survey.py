@@ -21,6 +21,7 @@ class Survey:
         self.motor_only_attributes: List[cst.Attribute] = []
         # "app.state.client" -> the values assigned to it (not `self.x`: the model follows those)
         self.attribute_assignments: Dict[str, List[cst.BaseExpression]] = {}
+        self.motor_star_imports: List[cst.ImportFrom] = []  # the model binds no name for them
         self._exports: Set[int] = set()
 
     @classmethod
@@ -41,6 +42,9 @@ class Survey:
                     survey._assigned(target.target, node.value)
             elif kind is cst.AnnAssign and node.value is not None:
                 survey._assigned(node.target, node.value)
+            elif kind is cst.ImportFrom and isinstance(node.names, cst.ImportStar) and node.module is not None \
+                    and not node.relative and N.is_motor(dotted(node.module)):
+                survey.motor_star_imports.append(node)
             inside = in_annotation or kind is cst.Annotation
             stack.extend((child, inside) for child in reversed(list(children(node))))
         return survey

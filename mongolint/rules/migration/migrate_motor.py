@@ -26,8 +26,10 @@ class MigrationRefused(Exception):
 class Migration:
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
-        survey = Survey.of(model.module)
+        survey = self.survey = Survey.of(model.module)
         self.plan = Plan()
+        for star in survey.motor_star_imports:
+            self.plan.block(star, "a star import of Motor: import the names the module uses, then migrate")
         plan_imports(model, survey, self.plan)
         types = MotorTypes(model, survey)
         plan_calls(model, types, self.plan)

@@ -20,9 +20,12 @@ class MotorDeprecated(Rule):
 
     def check(self) -> Iterator[Diagnostic]:
         sites = self._sites()
-        if not sites:
+        if not sites and not self._may_star_import():
             return
         migration = Migration(self.model)
+        sites += [(star, "Motor is imported") for star in migration.survey.motor_star_imports]
+        if not sites:
+            return
         fix = None
         if not migration.blockers:
             fix = Fix("migrate the module from Motor to PyMongo Async", Applicability.UNSAFE,
@@ -37,6 +40,11 @@ class MotorDeprecated(Rule):
         for node, message in migration.blockers:
             if id(node) in blocked:
                 yield self.report(node, f"not migrated: {message}")
+
+    def _may_star_import(self) -> bool:
+        """`from motor.motor_asyncio import *` binds no name the model sees; its
+        names do (`AsyncIOMotorClient(...)` resolves to nothing)."""
+        return any(name.startswith(("AsyncIOMotor", "Motor")) for name in self.model.index.names)
 
     def _sites(self) -> List[Tuple[cst.CSTNode, str]]:
         """One per import statement of Motor and one per construction of a Motor client."""
