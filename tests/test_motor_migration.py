@@ -246,3 +246,38 @@ def test_a_star_import_is_reported_not_migrated():
     assert migrate(source) == textwrap.dedent(source)
     findings = check_text("m.py", textwrap.dedent(source), MIGRATION).findings
     assert [f.line for f in findings] == [2] and "star import" in findings[0].message
+
+
+def test_motor_futures_used_as_futures_are_reported():
+    source = '''
+        from motor.motor_asyncio import AsyncIOMotorCollection
+
+        async def audit(log: AsyncIOMotorCollection, users: AsyncIOMotorCollection, on_done):
+            log.insert_one({"event": "login"})
+            pending = log.insert_one({"event": "seen"})
+            await users.count_documents({})
+            await pending
+            log.delete_many({}).add_done_callback(on_done)
+            return log.find_one({})
+    '''
+    assert migrate(source) == textwrap.dedent(source)
+    found = reasons(source)
+    assert len(found) == 3, found
+    assert "in the background" in found[0] and "at once" in found[1] and "Future" in found[2]
+
+
+def test_motor_futures_awaited_gathered_or_returned_migrate():
+    migrated = migrate('''
+        import asyncio
+        from motor.motor_asyncio import AsyncIOMotorCollection
+
+        async def save(log: AsyncIOMotorCollection, docs):
+            await asyncio.gather(*[log.insert_one(d) for d in docs])
+            await asyncio.gather(log.insert_one({}), log.delete_one({}))
+            first = log.find_one({})
+            return await first
+
+        def lookup(log: AsyncIOMotorCollection):
+            return log.find_one({})
+    ''')
+    assert "AsyncCollection" in migrated and "motor" not in migrated

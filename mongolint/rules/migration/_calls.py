@@ -140,12 +140,70 @@ def _method(model: SemanticModel, plan: Plan, call: cst.Call, receiver: DriverTy
         advice = N.MOTOR_ONLY_METHODS.get(method, f"`{method}()` has no PyMongo Async equivalent")
         plan.block(call, advice)
         return
-    if motor is None or motor[1] == pymongo_async[1]:
+    if motor is None:
         return
-    if motor[1]:
+    if motor[1] and pymongo_async[1]:
+        _eager_future(model, plan, call, method)
+    elif motor[1] == pymongo_async[1]:
+        return
+    elif motor[1]:
         _no_longer_awaited(model, plan, call, method)
     else:
         _now_awaited(model, plan, call, receiver, method)
+
+
+_SCHEDULERS = frozenset({"gather", "create_task", "ensure_future", "wait_for", "shield", "run", "run_until_complete"})
+_FUTURE_METHODS = frozenset({"add_done_callback", "remove_done_callback", "result", "exception", "done", "cancel",
+                             "cancelled", "set_result", "set_exception"})
+
+
+def _eager_future(model: SemanticModel, plan: Plan, call: cst.Call, method: str) -> None:
+    """A Motor operation returns a Future that is already running; PyMongo Async
+    returns a coroutine that runs only when awaited or scheduled."""
+    parent = model.parent(call)
+    if isinstance(parent, (cst.Await, cst.Return)):
+        return
+    if isinstance(parent, cst.Expr):
+        plan.block(call, f"Motor runs this `{method}()` in the background without `await`; PyMongo Async would "
+                         "never run it: add `await` (MGL302's fix), then migrate")
+    elif isinstance(parent, cst.Attribute) and parent.attr.value in _FUTURE_METHODS:
+        plan.block(call, f"`{parent.attr.value}()` is a method of Motor's Future; PyMongo Async returns a coroutine, "
+                         "which has none: await it, or wrap it in `asyncio.ensure_future(...)`, then migrate")
+    elif isinstance(parent, cst.Arg):
+        outer = model.parent(parent)
+        if isinstance(outer, cst.Call) and isinstance(outer.func, (cst.Name, cst.Attribute)) and \
+                (outer.func.value if isinstance(outer.func, cst.Name) else outer.func.attr.value) == "wait":
+            plan.block(call, "`asyncio.wait()` takes tasks, not coroutines: wrap the operation in "
+                             "`asyncio.ensure_future(...)`, then migrate")
+    elif _future_method_of_name(model, call):
+        plan.block(call, f"the `{method}()` Future is used through Future methods (`add_done_callback()`, "
+                         "`result()`, ...); PyMongo Async returns a coroutine, which has none: await it, or wrap "
+                         "it in `asyncio.ensure_future(...)`, then migrate")
+    elif _awaits_between_binding_and_use(model, call):
+        plan.block(call, f"Motor starts this `{method}()` at once, PyMongo Async when it is awaited, and other "
+                         "operations are awaited in between here: await it where it is made, then migrate")
+
+
+def _future_method_of_name(model: SemanticModel, call: cst.Call) -> bool:
+    """`future = coll.insert_one(doc)` ... `future.add_done_callback(...)`."""
+    target = _assigned_name(model, call)
+    if target is None:
+        return False
+    for use in model.index.names.get(target.value, ()):
+        parent = model.parent(use)
+        if use is not target and isinstance(parent, cst.Attribute) and parent.value is use and \
+                parent.attr.value in _FUTURE_METHODS and model.enclosing_function(use) is \
+                model.enclosing_function(call):
+            return True
+    return False
+
+
+def _assigned_name(model: SemanticModel, call: cst.Call) -> Optional[cst.Name]:
+    statement = model.parent(call)
+    if not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        return None
+    targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
+    return targets[0] if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
 
 
 def _no_longer_awaited(model: SemanticModel, plan: Plan, call: cst.Call, method: str) -> None:
@@ -192,15 +250,18 @@ def _runs_earlier(model: SemanticModel, call: cst.Call, receiver: DriverType, me
     """`cursor = coll.aggregate(p)`, then `await` of something else, then `cursor` used:
     Motor's cursor is latent, so awaiting the call would reorder the commands."""
     returns = api.METHODS.get((MOTOR, receiver.kind), {}).get(method, (None, None, None))[2]
+    return returns in CURSOR_KINDS and _awaits_between_binding_and_use(model, call)
+
+
+def _awaits_between_binding_and_use(model: SemanticModel, call: cst.Call) -> bool:
+    """`name = <call>`, then an `await` of something else, then `name` used."""
+    target = _assigned_name(model, call)
+    if target is None:
+        return False
     statement = model.parent(call)
-    if returns not in CURSOR_KINDS or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
-        return False
-    targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
-    if len(targets) != 1 or not isinstance(targets[0], cst.Name):
-        return False
     function = model.enclosing_function(statement)
-    later = [n for n in model.index.names.get(targets[0].value, ())
-             if n is not targets[0] and model.enclosing_function(n) is function and model.precedes(statement, n)]
+    later = [n for n in model.index.names.get(target.value, ())
+             if n is not target and model.enclosing_function(n) is function and model.precedes(statement, n)]
     if not later:
         return False
     first_use = later[0]
