@@ -281,3 +281,16 @@ def test_motor_futures_awaited_gathered_or_returned_migrate():
             return log.find_one({})
     ''')
     assert "AsyncCollection" in migrated and "motor" not in migrated
+
+
+def test_a_subclass_of_a_motor_class_is_reported():
+    source = '''
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        class TracingClient(AsyncIOMotorClient):
+            def get_database(self, name=None, **kwargs):
+                print("database", name)
+                return super().get_database(name, **kwargs)
+    '''
+    assert migrate(source) == textwrap.dedent(source)
+    assert any("subclasses Motor's `AsyncIOMotorClient`" in r for r in reasons(source))

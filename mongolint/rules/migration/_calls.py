@@ -123,6 +123,16 @@ def plan_calls(model: SemanticModel, types: MotorTypes, plan: Plan) -> None:
             plan.block(call, N.TO_LIST_ZERO)
 
 
+def plan_subclasses(model: SemanticModel, plan: Plan) -> None:
+    """A class built on a Motor class overrides Motor's API (and often its
+    internals, `delegate` and `wrap`): not something to rename blindly."""
+    for class_def in model.index.classes:
+        for base in class_def.bases:
+            if N.is_motor(model.qualified_name(base.value)):
+                plan.block(base, f"`{class_def.name.value}` subclasses Motor's `{code(base.value)}`: its overrides "
+                                 "follow Motor's API; migrate the class by hand")
+
+
 def plan_attributes(model: SemanticModel, types: MotorTypes, survey: Survey, plan: Plan) -> None:
     for attribute in survey.motor_only_attributes:
         if model.parent(attribute) is None:

@@ -13,7 +13,7 @@ from typing import Iterator, List, Mapping, Optional, Tuple
 import libcst as cst
 
 from mongolint.model import SemanticModel
-from mongolint.rules.migration._calls import MotorTypes, plan_attributes, plan_calls
+from mongolint.rules.migration._calls import MotorTypes, plan_attributes, plan_calls, plan_subclasses
 from mongolint.rules.migration._imports import plan_imports
 from mongolint.rules.migration._plan import Plan
 from mongolint.rules.migration._survey import Survey
@@ -34,6 +34,7 @@ class Migration:
         types = MotorTypes(model, survey)
         plan_calls(model, types, self.plan)
         plan_attributes(model, types, survey, self.plan)
+        plan_subclasses(model, self.plan)
         self._migrated: Optional[cst.Module] = None
 
     @property
