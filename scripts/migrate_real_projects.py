@@ -109,7 +109,8 @@ def migrate_project(name: str, version: str, out: Path) -> List[FileResult]:
 
 
 def summary(results: Dict[str, List[FileResult]]) -> str:
-    lines = ["| project | what | files with Motor | migrated | left unchanged | problems |", "|---|---|---|---|---|---|"]
+    lines = ["| project | what | files with Motor | migrated | left unchanged | problems |",
+             "|---|---|---|---|---|---|"]
     details = []
     for (name, version, what) in PROJECTS:
         files = [r for r in results[name] if r.migrated or r.reasons]

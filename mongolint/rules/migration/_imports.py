@@ -36,7 +36,7 @@ def plan_imports(model: SemanticModel, survey: Survey, plan: Plan) -> None:
     _rename_in_strings(survey, plan, renames)
 
 
-def _migrate_statement(model, survey, plan, statement, bindings, renames) -> Optional[List[NewImport]]:
+def _migrate_statement(model, survey, plan, statement, bindings, renames) -> List[NewImport]:
     new: List[NewImport] = []
     for binding in bindings:
         qualified = binding.qualified_name or ""
