@@ -294,3 +294,18 @@ def test_a_subclass_of_a_motor_class_is_reported():
     '''
     assert migrate(source) == textwrap.dedent(source)
     assert any("subclasses Motor's `AsyncIOMotorClient`" in r for r in reasons(source))
+
+
+def test_closing_a_client_of_unknown_type_is_reported():
+    source = '''
+        from motor.motor_asyncio import AsyncIOMotorDatabase
+
+        class Repository:
+            def __init__(self, client, db: AsyncIOMotorDatabase):
+                self.client, self.db = client, db
+
+            async def stop(self):
+                self.client.close()
+    '''
+    assert migrate(source) == textwrap.dedent(source)
+    assert any("`self.client` is a Motor client" in r for r in reasons(source))

@@ -297,6 +297,10 @@ def _unmodelled_receiver(model: SemanticModel, plan: Plan, call: cst.Call, metho
 def _unknown_receiver(plan: Plan, call: cst.Call, method: str) -> None:
     if method in N.DISTINCTIVE_MOTOR_ONLY:
         plan.block(call, N.MOTOR_ONLY_METHODS[method])
+    elif method == "close" and "client" in code(call.func.value).lower() and not call.args:
+        plan.block(call, f"cannot tell whether `{code(call.func.value)}` is a Motor client, whose `close()` becomes "
+                         "a coroutine in PyMongo Async (left un-awaited, the client is never closed): annotate it "
+                         "with its Motor class (or migrate this call by hand)")
     elif method in _DISTINCTIVE_CHANGES:
         plan.block(call, f"cannot tell whether `{code(call.func.value)}` is a Motor object, and `{method}()` is "
                          "spelled differently in PyMongo Async: annotate it with its Motor class (or migrate this "
