@@ -45,7 +45,7 @@ class MockMongo:
     @property
     def uri(self) -> str:
         # MockupDB binds "localhost" as AF_INET, that is 127.0.0.1.
-        return f"mongodb://127.0.0.1:{self._server.port}/?directConnection=true&serverSelectionTimeoutMS=5000"
+        return f"mongodb://127.0.0.1:{self._server.port}/?directConnection=true&serverSelectionTimeoutMS=30000"
 
     # -- replies ---------------------------------------------------------------
     def _respond(self, request) -> bool:
