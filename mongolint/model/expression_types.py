@@ -11,7 +11,8 @@ from mongolint.model import api, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
 from mongolint.model.syntax import argument_for, decorator_name, is_none, statements_in
-from mongolint.model.types import CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION, DriverType, Foreign
+from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
+                                   DriverType, Foreign)
 
 Resolved = Union[DriverType, Foreign, None]
 
@@ -190,7 +191,7 @@ class ExpressionTypes:
         if qualified is not None:
             constructed = driver.CLIENT_CLASSES.get(qualified)
             if constructed is not None:
-                return constructed
+                return Foreign("patched driver") if self.driver_patched(call) else constructed
             if qualified in self.client_factories:
                 return DriverType(CLIENT, self.sole_flavour)
             root = qualified.split(".")[0]
@@ -236,7 +237,7 @@ class ExpressionTypes:
                 return self._type_of_self_method(func)
             return receiver
         if receiver is None:
-            return self._guess_from_method_name(method)
+            return self._guess_from_method_name(method, func.value)
         if receiver.kind == COROUTINE:
             return None
         entry = self.method(receiver, method)
@@ -254,11 +255,33 @@ class ExpressionTypes:
         method = self.method_of_own_class(func)
         return self.return_type(method) if method is not None else None
 
-    def _guess_from_method_name(self, method: str) -> Resolved:
+    def _guess_from_method_name(self, method: str, receiver: cst.BaseExpression) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
             return None
         kind = _DISTINCTIVE_METHODS[method]
-        return DriverType(kind, self.sole_flavour) if kind else None
+        flavour = self.sole_flavour
+        if flavour == SYNC and self._not_from_the_sync_driver(receiver):
+            flavour = None
+        return DriverType(kind, flavour) if kind else None
+
+    def _not_from_the_sync_driver(self, expr: cst.BaseExpression) -> bool:
+        """The module imports only the sync driver, but this receiver's value is
+        not its: every value it is assigned is awaited (`self.client = await
+        self.async_client()`), or it is a `self.x` that this class never assigns
+        (a base class in another module does)."""
+        if isinstance(expr, cst.Name):
+            values = [b.value for b in self.bindings_of(expr) if b.kind == S.ASSIGN]
+        elif isinstance(expr, cst.Attribute) and isinstance(self.type_of(expr.value), Foreign):
+            class_def = self._class_of_self(expr.value)
+            if class_def is None:
+                return False
+            values = [value for _, value, _ in self.self_attribute_assignments(class_def, expr.attr.value)]
+            if not values and not self.index.scopes[id(class_def)].bindings.get(expr.attr.value):
+                return True
+        else:
+            return False
+        values = [v for v in values if v is not None and not is_none(v)]
+        return bool(values) and all(isinstance(v, cst.Await) for v in values)
 
     @property
     def sole_flavour(self) -> Optional[str]:

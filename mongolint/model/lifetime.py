@@ -34,10 +34,13 @@ class Release:
     leaking_keywords: FrozenSet[str] = frozenset()
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
+    scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
     """The verdict for the value `creation` evaluates to (a call, usually)."""
+    if model.expected_to_raise(creation):
+        return Verdict.MANAGED  # the test expects the construction to raise: nothing is built
     holder = model.strip_await(creation)
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
@@ -74,7 +77,7 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
-    if flow.error_leak and release.error_paths_matter:
+    if flow.error_leak and release.error_paths_matter and model.error_paths_reported(start):
         return Verdict.ERROR_PATHS
     return Verdict.MANAGED
 
@@ -107,6 +110,10 @@ def _climb_derivations(model, expr: cst.CSTNode, release: Release):
     top = expr
     while True:
         parent = model.parent(expr)
+        if (isinstance(expr, cst.Attribute) and expr.attr.value in release.scoped_by
+                and isinstance(parent, cst.Call) and parent.func is expr
+                and isinstance(model.parent(parent), cst.WithItem)):
+            return None, "release"
         if isinstance(parent, cst.Attribute) and parent.value is expr:
             if parent.attr.value in release.methods:
                 return None, "release"

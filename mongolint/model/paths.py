@@ -198,7 +198,8 @@ class PathAnalysis:
             self.error_leak = True
 
     def _with_releases(self, st: cst.With) -> bool:
-        return any(id(item.item) in self.release_uses for item in st.items)
+        """`with resource:`, or `with resource.bind():` (the use is inside the item)."""
+        return any(id(node) in self.release_uses for item in st.items for node in walk_same_scope(item.item))
 
 
 def _after(smalls, statement) -> list:
@@ -223,6 +224,11 @@ def _catches_everything(st) -> bool:
         if broad and not any(isinstance(n, cst.Raise) for n in walk_same_scope(handler.body)):
             return True
     return False
+
+
+def may_raise(node) -> bool:
+    """Can evaluating `node` raise (a call other than a harmless builtin, `await`, `raise`)?"""
+    return _may_raise(node)
 
 
 def _may_raise(node) -> bool:
