@@ -10,7 +10,8 @@ import libcst as cst
 from mongolint.model import api, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
-from mongolint.model.syntax import argument_for, decorator_name, is_none, statements_in
+from mongolint.model.syntax import (argument_for, decorator_name, instance_of_class_reference, is_none,
+                                    statements_in)
 from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
                                    DriverType, Foreign)
 
@@ -307,6 +308,12 @@ class ExpressionTypes:
         return name in driver.IO_WITHOUT_SESSION.get(receiver.kind, ())
 
     def _type_of_attribute(self, attr: cst.Attribute) -> Resolved:
+        owner = instance_of_class_reference(attr.value)
+        if owner is not attr.value:  # `self.__class__.x`, `type(self).x`: what the class's `x` holds
+            class_def = self._class_of_self(owner)
+            if class_def is None:
+                return None
+            return self._combine(self._attribute_assignment_types(class_def, attr.attr.value))
         base = self.type_of(attr.value)
         name = attr.attr.value
         if isinstance(base, Foreign):

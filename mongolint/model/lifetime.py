@@ -103,10 +103,13 @@ def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdic
     return Verdict.NEVER
 
 
-def _climb_derivations(model, expr: cst.CSTNode, release: Release):
+def _climb_derivations(model, expr: cst.CSTNode, release: Release, assumed: bool = False):
     """Follow `expr.attr`, `expr[...]`, `expr.method(...)` and `await` upwards.
     Returns (the outermost expression still holding a driver object, or None when
-    the chain ends in plain data; "release" when the chain releases)."""
+    the chain ends in plain data; "release" when the chain releases).
+    `assumed`: `expr` holds the resource although the model cannot type it (a
+    name whose other bindings are unknown, `c = Unknown() if rs else MongoClient()`):
+    `expr[...]` and `expr.attr` then hold it too."""
     top = expr
     while True:
         parent = model.parent(expr)
@@ -125,6 +128,10 @@ def _climb_derivations(model, expr: cst.CSTNode, release: Release):
             return top, "use"
         expr = parent
         if _holds_driver_object(model, expr):
+            top, assumed = expr, False
+        elif assumed and model.type_of(expr) is None and (
+                isinstance(expr, cst.Subscript)
+                or isinstance(expr, cst.Attribute) and not isinstance(model.parent(expr), cst.Call)):
             top = expr
         elif not isinstance(expr, cst.Attribute) or not isinstance(model.parent(expr), cst.Call):
             return None, "use"
@@ -199,7 +206,7 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
-    top, role = _climb_derivations(model, use, release)
+    top, role = _climb_derivations(model, use, release, assumed=model.type_of(use) is None)
     if role == "release":
         return "release"
     if top is None:
