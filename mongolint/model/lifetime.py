@@ -16,8 +16,10 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
+from mongolint.model.syntax import decorator_name
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -35,6 +37,7 @@ class Release:
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
     scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
+    raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
@@ -45,6 +48,11 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
         return _lifetime_of_temporary(model, parent, release)
+    kept = stays_in_local_container(model, holder, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return Verdict.NEVER if kept else Verdict.MANAGED
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return Verdict.NEVER  # `yield MongoClient()` in a fixture: nothing can close it
     if isinstance(parent, cst.Arg):
         keyword = parent.keyword.value if parent.keyword is not None else None
         return Verdict.NEVER if keyword in release.leaking_keywords else Verdict.MANAGED
@@ -77,6 +85,8 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
+    if flow.raise_leak and release.raise_paths_matter and releases:
+        return Verdict.SOME_PATHS
     if flow.error_leak and release.error_paths_matter and model.error_paths_reported(start):
         return Verdict.ERROR_PATHS
     return Verdict.MANAGED
@@ -218,7 +228,12 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
 
 def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: int) -> str:
     """Where a value that holds the resource flows to."""
+    kept = stays_in_local_container(model, value, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return "use" if kept else "escape"
     parent = model.parent(value)
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return "use"  # a fixture lends what it yields, and still owns it afterwards
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
     name = _bound_name(parent, value)
@@ -231,6 +246,16 @@ def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: in
                            cst.StarredElement, cst.StarredDictElement, cst.Lambda)):
         return "escape"
     return "use"
+
+
+# Generators whose `yield` lends a value and takes it back: the code after the
+# `yield` is their teardown.
+_LENDING_DECORATORS = frozenset({"fixture", "yield_fixture", "contextmanager", "asynccontextmanager"})
+
+
+def keeps_across_yield(model, node: cst.CSTNode) -> bool:
+    function = model.enclosing_function(node)
+    return function is not None and any(decorator_name(d) in _LENDING_DECORATORS for d in function.decorators)
 
 
 def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int) -> bool:
