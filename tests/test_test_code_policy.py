@@ -126,3 +126,18 @@ def test_sync_module_session_still_mgl301_when_the_client_is_sync():
                     pass
     """)
     assert _codes("app/store.py", text, select=("MGL301",)) == [(8, "MGL301")]
+
+
+def test_untyped_session_read_for_its_options_is_still_reported():
+    # Motor's own tests: `self.cx` comes from a base class, so the awaited
+    # session has no known flavour; reading `s.options` is not an escape.
+    text = textwrap.dedent("""\
+        from pymongo import IndexModel
+        from test.tornado_tests import MotorTest
+
+        class TestSession(MotorTest):
+            async def test_options(self):
+                s = await self.cx.start_session()
+                self.assertTrue(s.options.causal_consistency)
+    """)
+    assert _codes("test/tornado_tests/test_motor_session.py", text, select=("MGL101",)) == [(6, "MGL101")]

@@ -152,8 +152,19 @@ _CARRIERS = frozenset({"client", "database", "collection", "cursor", "command_cu
 
 
 def _holds_driver_object(model, expr: cst.CSTNode) -> bool:
-    found = model.driver_type(expr)
-    return found is not None and found.kind in _CARRIERS
+    return _is_carrier(model.driver_type(expr))
+
+
+def _carrier_among_unknowns(model, use: cst.Name) -> bool:
+    """The name cannot be typed, but one of its bindings holds a client, database
+    or collection (the others are unknown): what is derived from it may hold it."""
+    if model.type_of(use) is not None:
+        return False
+    return any(_is_carrier(model.type_of_binding(b)) for b in model.bindings_of(use))
+
+
+def _is_carrier(found) -> bool:
+    return getattr(found, "kind", None) in _CARRIERS
 
 
 def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
@@ -216,7 +227,7 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
-    top, role = _climb_derivations(model, use, release, assumed=model.type_of(use) is None)
+    top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
     if role == "release":
         return "release"
     if top is None:
