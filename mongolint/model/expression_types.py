@@ -155,7 +155,32 @@ class ExpressionTypes:
             return None
         if self._is_self_parameter(function, param):
             return Foreign("self")
-        return self._type_from_call_sites(function, param)
+        passed = self._type_from_call_sites(function, param)
+        if passed is None:
+            session = self.transaction_runner_of(function, param)
+            return self.driver_type(session) if session is not None else None
+        return passed
+
+    def transaction_runner_of(self, function: cst.FunctionDef, param: cst.Param) -> Optional[cst.BaseExpression]:
+        """The session `s` when `function` is passed to `s.with_transaction(...)`
+        and `param` is its first parameter: the driver calls it with `s`."""
+        positional = list(function.params.posonly_params) + list(function.params.params)
+        if not positional or positional[0] is not param:
+            return None
+        for name in self.index.names.get(function.name.value, ()):
+            arg = self.parent(name)
+            call = self.parent(arg) if isinstance(arg, cst.Arg) and arg.value is name else None
+            if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value == "with_transaction"):
+                continue
+            first = arg.keyword is None and call.args and call.args[0] is arg
+            if not (first or arg.keyword is not None and arg.keyword.value == "callback"):
+                continue
+            if any(b.node is function for b in self.bindings_of(name)):
+                found = self.driver_type(call.func.value)
+                if found is not None and found.kind == SESSION:
+                    return call.func.value
+        return None
 
     def _is_self_parameter(self, function: cst.FunctionDef, param: cst.Param) -> bool:
         scope = self.scope_of(function)
@@ -193,6 +218,9 @@ class ExpressionTypes:
             constructed = driver.CLIENT_CLASSES.get(qualified)
             if constructed is not None:
                 return Foreign("patched driver") if self.driver_patched(call) else constructed
+            made = driver.DRIVER_CLASSES.get(qualified)
+            if made is not None and made.kind == SESSION:
+                return made  # `AsyncIOMotorClientSession(client, delegate)`: a session, built by hand
             if qualified in self.client_factories:
                 return DriverType(CLIENT, self.sole_flavour)
             root = qualified.split(".")[0]
