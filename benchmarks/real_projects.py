@@ -86,9 +86,11 @@ def fetch(project: Project, workdir: Path) -> Path:
     sdists.mkdir(parents=True, exist_ok=True)
     archive = _archive_in(sdists, project)
     if archive is None:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--no-binary", project.name, "--dest", str(sdists), project.pin],
-                       check=True, stdout=subprocess.DEVNULL)
+        completed = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                                    "--no-binary", project.name, "--dest", str(sdists), project.pin],
+                                   capture_output=True, text=True)
+        if completed.returncode != 0:
+            raise RuntimeError(f"pip download {project.pin} failed: {completed.stderr.strip()[-2000:]}")
         archive = _archive_in(sdists, project)
         if archive is None:
             raise RuntimeError(f"{project.pin}: pip downloaded no source archive")
@@ -231,21 +233,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     names = {p.name for p in chosen}
     in_scope = {k: v for k, v in triage.items() if k[0] in names}
+    # Entries with "reported": false are findings an earlier mongolint made and
+    # this one must not (false alarms and noise fixed in the model).
+    removed = {k for k, v in in_scope.items() if v.get("reported") is False}
     new = [k for k in found if k not in in_scope or in_scope[k].get("verdict") not in VERDICTS]
-    vanished = [k for k in in_scope if k not in found]
+    vanished = [k for k in in_scope if k not in found and k not in removed]
+    returned = [k for k in found if k in removed]
     _print_findings("new (untriaged)", new, found, triage)
     _print_findings("vanished", vanished, None, triage)
+    _print_findings("reported again, though triaged as no longer reported", returned, found, triage)
     if args.show != "new":
         wanted = [k for k in found if args.show == "all" or triage.get(k, {}).get("verdict") == "false"]
         _print_findings(args.show, wanted, found, triage)
-    _print_table(chosen, lines, found, triage)
+    _print_table(chosen, lines, found, triage, removed)
 
     if args.add_untriaged and new:
         for key in new:
             triage.setdefault(key, triage_entry(key, found[key]))
         save_triage(triage)
         print(f"{len(new)} findings appended to {TRIAGE.name} with verdict null")
-    lost = [k for k in vanished if in_scope[k].get("verdict") == "true"]
+    lost = [k for k in vanished if in_scope[k].get("verdict") == "true"] + \
+        [k for k in removed if in_scope[k].get("verdict") == "true" and k not in found]
     if lost:
         print(f"{len(lost)} real bugs triaged `true` are no longer found")
     return 1 if new or lost else 0
@@ -268,21 +276,26 @@ def _print_findings(title: str, keys: Sequence[Tuple], found, triage) -> None:
         print(f"  {code} {where}: {text}\n      {message}{note}")
 
 
-def _print_table(chosen, lines, found, triage) -> None:
+def _print_table(chosen, lines, found, triage, removed) -> None:
     print(f"\n{'project':<24}{'lines':>9}{'findings':>10}{'true':>6}{'noise':>7}{'false':>7}"
-          f"{'new':>5}{'false/10k':>11}")
+          f"{'new':>5}{'false/10k':>11}{'removed':>9}")
     totals = collections.Counter()
     for project in chosen:
         counts = collections.Counter(
             triage.get(k, {}).get("verdict") or "new" for k in found if k[0] == project.name)
         row = lines.get(project.name, 0)
+        gone = sum(1 for k in removed if k[0] == project.name and k not in found)
         totals.update(counts)
         totals["lines"] += row
+        totals["removed"] += gone
         print(f"{project.name:<24}{row:>9}{sum(counts.values()):>10}{counts['true']:>6}"
-              f"{counts['noise']:>7}{counts['false']:>7}{counts['new']:>5}{_rate(counts['false'], row):>11}")
-    total_findings = sum(v for k, v in totals.items() if k != "lines")
+              f"{counts['noise']:>7}{counts['false']:>7}{counts['new']:>5}{_rate(counts['false'], row):>11}"
+              f"{gone:>9}")
+    total_findings = sum(v for k, v in totals.items() if k not in ("lines", "removed"))
     print(f"{'total':<24}{totals['lines']:>9}{total_findings:>10}{totals['true']:>6}"
-          f"{totals['noise']:>7}{totals['false']:>7}{totals['new']:>5}{_rate(totals['false'], totals['lines']):>11}")
+          f"{totals['noise']:>7}{totals['false']:>7}{totals['new']:>5}{_rate(totals['false'], totals['lines']):>11}"
+          f"{totals['removed']:>9}")
+    print("(removed: findings of an earlier mongolint, triaged, that are no longer reported)")
     rate = 10_000 * totals["false"] / totals["lines"] if totals["lines"] else 0.0
     status = "PASS" if rate <= TARGET_FALSE_PER_10K else "MISS"
     print(f"false alarms per 10,000 lines: {rate:.2f} (target at most {TARGET_FALSE_PER_10K}: {status})")
