@@ -141,3 +141,19 @@ def test_untyped_session_read_for_its_options_is_still_reported():
                 self.assertTrue(s.options.causal_consistency)
     """)
     assert _codes("test/tornado_tests/test_motor_session.py", text, select=("MGL101",)) == [(6, "MGL101")]
+
+
+def test_unannotated_session_parameter_writes_through_its_client():
+    # `session` is used only as a session (`start_transaction`, `.client`,
+    # `session=`): it is one, so its client's collections are in the transaction.
+    text = textwrap.dedent("""\
+        from pymongo import MongoClient
+
+        client = MongoClient()
+
+        def save(session, doc):
+            with session.start_transaction():
+                session.client.shop.orders.insert_one(doc, session=session)
+                session.client.shop.audit.insert_one(doc)
+    """)
+    assert _codes("app/save.py", text, select=("MGL202",)) == [(8, "MGL202")]

@@ -28,6 +28,11 @@ _DISTINCTIVE_METHODS = {
     "abort_transaction": None,
 }
 
+# What code does with a session (and with little else): how an unannotated
+# parameter shows it is one.
+_SESSION_ATTRIBUTES = frozenset({"start_transaction", "with_transaction", "commit_transaction",
+                                 "abort_transaction", "end_session", "client", "bind", "in_transaction"})
+
 _SUBSCRIPT_DERIVATION = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
 _ATTRIBUTE_DERIVATION = _SUBSCRIPT_DERIVATION
 
@@ -158,8 +163,27 @@ class ExpressionTypes:
         passed = self._type_from_call_sites(function, param)
         if passed is None:
             session = self.transaction_runner_of(function, param)
-            return self.driver_type(session) if session is not None else None
+            if session is not None:
+                return self.driver_type(session)
+            if self._used_only_as_session(binding):
+                return DriverType(SESSION, self.sole_flavour)
         return passed
+
+    def _used_only_as_session(self, binding: Binding) -> bool:
+        """An unannotated parameter whose every use is `session=<it>` or a session's
+        own method or `.client`, in a module that uses the driver."""
+        if not self.uses_driver or binding.annotation is not None:
+            return False
+        uses = [n for n in self.index.names.get(binding.name, ())
+                if self.parent(n) is not binding.node and binding in (self.bindings_of(n) or ())]
+        return bool(uses) and all(self._is_session_use(n) for n in uses)
+
+    def _is_session_use(self, name: cst.Name) -> bool:
+        parent = self.parent(name)
+        if isinstance(parent, cst.Arg):
+            return parent.keyword is not None and parent.keyword.value == "session"
+        return (isinstance(parent, cst.Attribute) and parent.value is name
+                and parent.attr.value in _SESSION_ATTRIBUTES)
 
     def transaction_runner_of(self, function: cst.FunctionDef, param: cst.Param) -> Optional[cst.BaseExpression]:
         """The session `s` when `function` is passed to `s.with_transaction(...)`
