@@ -10,10 +10,17 @@ each one is marked `true` (a real bug), `false` (a false alarm) or `noise`
     python benchmarks/real_projects.py --projects motor,beanie
     python benchmarks/real_projects.py --add-untriaged # append new findings, verdict null
 
-It prints the findings that are new (not triaged) and those that vanished, and
-false alarms per 10,000 lines of Python. Exit status: 0 when every finding is
-triaged and no finding triaged `true` vanished; 1 otherwise (a new finding to
-read, or a real bug no longer found); 2 when a download or a run failed.
+A finding is keyed by project, path, code, the def or class that holds it, the
+text of its line and its rank among equal keys there (line numbers alone would
+shift with every edit). Entries marked `"reported": false` are findings an
+earlier mongolint made that the model now rightly leaves alone (false alarms and
+noise fixed): they document the fix and catch its regression.
+
+It prints the findings that are new (not triaged), those that vanished, those
+that came back, and per project false alarms per 10,000 lines of Python. Exit
+status: 0 when every finding is triaged and no finding triaged `true` vanished;
+1 otherwise (a new finding to read, or a real bug no longer found); 2 when a
+download or a run failed.
 
 Not part of the test suite: it needs the package index and a few minutes.
 Run it with the Python of a virtual environment where mongolint is installed
@@ -23,6 +30,7 @@ Run it with the Python of a virtual environment where mongolint is installed
 from __future__ import annotations
 
 import argparse
+import ast
 import collections
 import json
 import os
@@ -160,21 +168,51 @@ def run_mongolint(tree: Path, workdir: Path, strict_tests: bool) -> List[dict]:
 
 def keyed_findings(project: Project, tree: Path, findings: Sequence[dict]) -> Dict[Tuple, dict]:
     """Findings by a key that survives edits elsewhere in a file: project, path,
-    code, the text of the finding's first line, and its rank among equal keys."""
+    code, the function (or class) that holds the finding, the text of the
+    finding's first line, and its rank among equal keys in that function."""
     keyed: Dict[Tuple, dict] = {}
     counts: collections.Counter = collections.Counter()
-    lines_of: Dict[str, List[str]] = {}
+    sources: Dict[str, Tuple[List[str], List[Tuple[int, int, str]]]] = {}
     for finding in sorted(findings, key=lambda f: (f["filename"], f["location"]["row"],
                                                    f["location"]["column"], f["code"])):
-        path = Path(finding["filename"]).as_posix().lstrip("./")
-        if path not in lines_of:
-            lines_of[path] = (tree / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        path = Path(finding["filename"]).as_posix()
+        path = path[2:] if path.startswith("./") else path
+        if path not in sources:
+            text = (tree / path).read_text(encoding="utf-8", errors="replace")
+            sources[path] = (text.splitlines(), _scopes(text))
+        lines, scopes = sources[path]
         row = finding["location"]["row"]
-        text = lines_of[path][row - 1].strip() if row <= len(lines_of[path]) else ""
-        base = (project.name, path, finding["code"], text)
+        text = lines[row - 1].strip() if row <= len(lines) else ""
+        base = (project.name, path, finding["code"], _scope_at(scopes, row), text)
         counts[base] += 1
         keyed[base + (counts[base],)] = dict(finding, line=row, text=text, path=path)
     return keyed
+
+
+def _scopes(text: str) -> List[Tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every def and class."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: List[Tuple[int, int, str]] = []
+
+    def visit(node, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                found.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+def _scope_at(scopes: List[Tuple[int, int, str]], row: int) -> str:
+    inside = [s for s in scopes if s[0] <= row <= s[1]]
+    return max(inside, key=lambda s: s[0])[2] if inside else ""
 
 
 # -- triage -----------------------------------------------------------------
@@ -183,20 +221,25 @@ def load_triage() -> Dict[Tuple, dict]:
     if not TRIAGE.is_file():
         return {}
     entries = json.loads(TRIAGE.read_text(encoding="utf-8"))
-    return {(e["project"], e["path"], e["code"], e["text"], e.get("occurrence", 1)): e for e in entries}
+    return {entry_key(e): e for e in entries}
+
+
+def entry_key(entry: dict) -> Tuple:
+    return (entry["project"], entry["path"], entry["code"], entry.get("scope", ""), entry["text"],
+            entry.get("occurrence", 1))
 
 
 def save_triage(triage: Dict[Tuple, dict]) -> None:
-    entries = [triage[key] for key in sorted(triage, key=lambda k: (k[0].lower(), k[1], k[2], k[3], k[4]))]
+    entries = [triage[key] for key in sorted(triage, key=lambda k: (k[0].lower(),) + k[1:])]
     TRIAGE.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def triage_entry(key: Tuple, finding: dict) -> dict:
-    project, path, code, text, occurrence = key
-    entry = {"project": project, "path": path, "code": code, "text": text}
+    project, path, code, scope, text, occurrence = key
+    entry = {"project": project, "path": path, "code": code, "scope": scope, "text": text}
     if occurrence != 1:
         entry["occurrence"] = occurrence
-    entry.update({"verdict": None, "reason": "", "message": finding["message"]})
+    entry.update({"line": finding["line"], "verdict": None, "reason": "", "message": finding["message"]})
     return entry
 
 
@@ -264,7 +307,7 @@ def _print_findings(title: str, keys: Sequence[Tuple], found, triage) -> None:
         return
     print(f"\n{title}: {len(keys)}")
     for key in sorted(keys):
-        project, path, code, text, _ = key
+        project, path, code, _, text, _ = key
         if found is not None and key in found:
             finding = found[key]
             where = f"{project}/{path}:{finding['line']}"
