@@ -174,8 +174,9 @@ class ExpressionTypes:
         own method or `.client`, in a module that uses the driver."""
         if not self.uses_driver or binding.annotation is not None:
             return False
-        uses = [n for n in self.index.names.get(binding.name, ())
-                if self.parent(n) is not binding.node and binding in (self.bindings_of(n) or ())]
+        from mongolint.model.lifetime import uses_of_binding  # lifetime asks this module for types
+
+        uses = uses_of_binding(self, binding, self.scope_of(binding.node))
         return bool(uses) and all(self._is_session_use(n) for n in uses)
 
     def _is_session_use(self, name: cst.Name) -> bool:

@@ -21,10 +21,11 @@ from mongolint.model.syntax import decorator_name
 from mongolint.model.walker import walk_same_scope
 
 # Calls that never return normally: they raise (a skip, a failure) or exit.
+# (`unittest.skip(...)` is not one: it returns a decorator.)
 _NEVER_RETURN = frozenset({
-    "skipTest", "fail", "skip", "xfail", "exit", "_exit",
+    ("self", "skipTest"), ("self", "fail"), ("pytest", "skip"), ("pytest", "fail"), ("pytest", "xfail"),
+    ("pytest", "exit"), ("sys", "exit"), ("os", "_exit"),
 })
-_NEVER_RETURN_RECEIVERS = frozenset({"self", "cls", "pytest", "sys", "os", "unittest"})
 
 
 class Reachability:
@@ -66,8 +67,8 @@ class Reachability:
             return True
         if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
             func = statement.value.func
-            return (isinstance(func, cst.Attribute) and func.attr.value in _NEVER_RETURN
-                    and isinstance(func.value, cst.Name) and func.value.value in _NEVER_RETURN_RECEIVERS)
+            return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                    and (func.value.value, func.attr.value) in _NEVER_RETURN)
         return False
 
     def static_truth(self, test: cst.BaseExpression) -> Optional[bool]:
