@@ -3,8 +3,10 @@
 Built from one walk of the module (see `walker`). Each question has its own
 module: where a node is (`structure`), what an expression is
 (`expression_types`), which client an object belongs to (`client_identity`),
-what `self.x` holds (`class_attributes`), what the other modules of the
-project export (`project`, from the plain-data `summaries`).
+what `self.x` holds (`class_attributes`), what is test code, patched or
+expected to raise (`test_context`), what cannot run (`reachability`), what the
+other modules of the project export (`project`, from the plain-data
+`summaries`).
 
 `SemanticModel` (in `semantic`) is imported on first use: the project index
 and the driver tables need no LibCST, and a run answered from the cache

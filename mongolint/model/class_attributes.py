@@ -8,8 +8,11 @@ import libcst as cst
 
 from mongolint.model import scopes as S
 from mongolint.model.expression_types import NEUTRAL, Resolved
-from mongolint.model.syntax import instance_of_class_reference, is_none, statements_in
+from mongolint.model.syntax import decorator_name, instance_of_class_reference, is_none, statements_in
 from mongolint.model.types import Foreign
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
 
 
 class ClassAttributes:
@@ -40,6 +43,9 @@ class ClassAttributes:
         class_def = self._class_of_self(attr.value)
         if class_def is None:
             return None
+        getter = self._property_of(class_def, attr.attr.value)
+        if getter is not None:
+            return self.return_type(getter)
         types = list(self._attribute_assignment_types(class_def, attr.attr.value))
         if not types:
             inherited = self.inherited_member(attr)
@@ -60,6 +66,16 @@ class ClassAttributes:
                 member = self.project.index.attribute(found.entity._replace(kind="instance"), attr.attr.value)
                 if member is not None:
                     return member
+        return None
+
+    @staticmethod
+    def _property_of(class_def: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+        """The getter of `@property def <name>` (or `functools.cached_property`) in the class."""
+        for statement in class_def.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == name and \
+                    statement.asynchronous is None and any(decorator_name(d) in _PROPERTIES
+                                                           for d in statement.decorators):
+                return statement
         return None
 
     def _attribute_assignment_types(self, class_def: cst.ClassDef, name: str):

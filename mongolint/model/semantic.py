@@ -12,18 +12,24 @@ from mongolint.model.client_identity import ClientIdentity
 from mongolint.model.expression_types import ExpressionTypes, Resolved
 from mongolint.model.origins import Origins
 from mongolint.model.project_view import ProjectView
+from mongolint.model.reachability import Reachability
 from mongolint.model.scopes import Scope
 from mongolint.model.structure import ModuleStructure
+from mongolint.model.test_context import TestContext
 from mongolint.model.walker import ModuleIndex, Walker
 
-class SemanticModel(ModuleStructure, ExpressionTypes, ClientIdentity, ClassAttributes, Origins):
+
+class SemanticModel(ModuleStructure, ExpressionTypes, ClientIdentity, ClassAttributes, TestContext,
+                    Reachability, Origins):
     def __init__(self, module: cst.Module, *, module_name: str = "",
-                 client_factories: FrozenSet[str] = frozenset(),
-                 project: Optional[ProjectView] = None) -> None:
+                 client_factories: FrozenSet[str] = frozenset(), path: str = "",
+                 strict_tests: bool = False, project: Optional[ProjectView] = None) -> None:
         self.index: ModuleIndex = Walker(module).run()
         self.module = module
         self.module_name = module_name
         self.client_factories = client_factories
+        self.path = path  # to tell test files; the model never reads it
+        self.strict_tests = strict_tests
         self.project = project  # the other modules of the project, when known
         self._imports_resolved: Dict[int, object] = {}
         self._types: Dict[int, Resolved] = {}
