@@ -30,7 +30,8 @@ def _explain(missing, extra, messages) -> str:
 def test_project_fixture(project):
     files, problems = discovery.discover([str(project)])
     assert not problems
-    reports = runner.check_paths(files, Settings(), jobs=1)
+    # MGL304 (Motor is deprecated) fires on every Motor import: not what these projects are about.
+    reports = runner.check_paths(files, Settings(ignore=("MGL304",)), jobs=1)
     for report in reports:
         assert report.error is None and not report.internal_errors, report
     actual = {(r.path, f.line, f.code) for r in reports for f in r.findings}
