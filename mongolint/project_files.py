@@ -150,13 +150,14 @@ class ProjectFiles:
     def save(self) -> None:
         """Write the summaries this run used (those of changed files go), when
         that is not what the cache holds already."""
-        if self._cache_path is None or self._used == self._stored:
+        if self._cache_path is None or self._used & set(self._summaries) == self._stored:
             return
         try:
             os.makedirs(os.path.dirname(self._cache_path), exist_ok=True)
             temporary = self._cache_path + f".{os.getpid()}.tmp"
             with open(temporary, "w", encoding="utf-8") as stream:
-                json.dump({digest: self._summaries[digest] for digest in self._used}, stream)
+                json.dump({digest: self._summaries[digest] for digest in self._used if digest in self._summaries},
+                          stream)
             os.replace(temporary, self._cache_path)
         except OSError:
             pass
@@ -199,20 +200,23 @@ class ProjectFiles:
             return None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         self._used.add(digest)
-        summary = self._summaries.get(digest)
-        if summary is None:
-            try:
-                text = decode(data).text
-            except DecodeError:
-                return None
-            # Too deep for a parse outside the per-file guards: not known.
-            summary = None if looks_deep(text) else summarize(text)
-            if summary is None:
-                return None
-            self._summaries[digest] = self._new[digest] = summary
         base = _project_directory(os.path.dirname(path)) or self.root or os.getcwd()
         shown = os.path.relpath(path, base) if _is_under(path, base) else path
-        return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
+        summary = self._summaries.get(digest)
+        return ModuleInfo(summary if summary is not None else functools.partial(self._summarize, data, digest),
+                          is_package, shown.replace(os.sep, "/"), digest)
+
+    def _summarize(self, data: bytes, digest: str) -> Optional[dict]:
+        """Only when one of the module's names is asked for."""
+        try:
+            text = decode(data).text
+        except DecodeError:
+            return None
+        # Too deep for a parse outside the per-file guards: not known.
+        summary = None if looks_deep(text) else summarize(text)
+        if summary is not None:
+            self._summaries[digest] = self._new[digest] = summary
+        return summary
 
     def _load_summaries(self) -> Dict[str, dict]:
         if self._cache_path is None:
