@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    run.add_argument("--cache-dir", help="keep the result cache here (default: .mongolint_cache in the project root)")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -134,14 +135,13 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
     """Check (or fix) the files; unchanged files come from the cache when checking."""
     if args.fix or args.diff or args.no_cache:
         return _run(args, settings, files)
-    from mongolint.cache import ResultCache
+    from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache.for_project(settings)
-    hits, misses, keys = cache.split(files)
+    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
+    hits, misses = cache.split(files)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
-    for path, report in checked.items():
-        if path in keys:
-            cache.store(keys[path], report)
+    for report in checked.values():
+        cache.store(report)
     cache.save()
     return [hits[path] if path in hits else checked[path] for path in files]
 

@@ -13,6 +13,7 @@ from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import discovery, prefilter
+from mongolint.cache import content_digest
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
 
@@ -30,7 +31,9 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    report.source_digest = content_digest(data)
+    return report
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
@@ -81,8 +84,10 @@ def screen(path: str, pattern) -> Optional[FileReport]:
     try:
         text = decode(data).text
     except DecodeError as error:
-        return FileReport(path, error=str(error))
-    return None if prefilter.may_have_findings(text, pattern) else FileReport(path)
+        return FileReport(path, error=str(error), source_digest=content_digest(data))
+    if prefilter.may_have_findings(text, pattern):
+        return None
+    return FileReport(path, source_digest=content_digest(data))
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
