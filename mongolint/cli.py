@@ -112,11 +112,16 @@ _STDIN_TEXT = [""]
 
 
 def _check_stdin(args, settings: Settings) -> FileReport:
-    data = sys.stdin.buffer.read()
-    path = args.stdin_filename or "-"
-    from mongolint import engine
+    from mongolint import limits
 
-    report = engine.check_bytes(path, data, settings)
+    path = args.stdin_filename or "-"
+    try:
+        data = limits.read_stream(sys.stdin.buffer, settings.max_file_size)
+    except limits.TooLarge as error:
+        return FileReport(path, error=str(error))
+    from mongolint import runner
+
+    report = runner.check_data(path, data, settings)
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     return report
 
@@ -126,7 +131,7 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
 
     pattern = prefilter.build_pattern(settings.client_factories)
     for path in files:
-        if runner.screen(path, pattern) is None:
+        if runner.screen(path, pattern, settings.max_file_size) is None:
             print(path)
     return EXIT_CLEAN
 

@@ -28,6 +28,8 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     unsafe_fixes: bool = False
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
+    max_file_size: float = 10.0  # MB: a bigger file (or stdin) is reported unchecked (0: no limit)
+    memory_limit: float = 4096.0  # MB each worker may allocate (0: no limit)
     client_factories: FrozenSet[str] = frozenset()
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
@@ -61,7 +63,9 @@ class Settings:
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "file-timeout"))
+_NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
+                "memory-limit": "a number of megabytes"}
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes") + tuple(_NUMBER_KEYS))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -125,11 +129,12 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
         if not isinstance(table["unsafe-fixes"], bool):
             raise ConfigError(f"{origin}: `unsafe-fixes` must be true or false")
         values["unsafe_fixes"] = table["unsafe-fixes"]
-    if "file-timeout" in table:
-        timeout = table["file-timeout"]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout < 1e9:
-            raise ConfigError(f"{origin}: `file-timeout` must be a number of seconds (0: no limit)")
-        values["file_timeout"] = float(timeout)
+    for key, unit in _NUMBER_KEYS.items():
+        if key in table:
+            number = table[key]
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < 1e9:
+                raise ConfigError(f"{origin}: `{key}` must be {unit} (0: no limit)")
+            values[key.replace("-", "_")] = float(number)
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
     return Settings(**values)
