@@ -102,6 +102,8 @@ def _read_table(pyproject: Path) -> Mapping[str, Any]:
         raise ConfigError(f"{pyproject}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error.strerror}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{pyproject}: invalid TOML: nested too deeply") from None
     tool = document.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{pyproject}: `tool` must be a table")

@@ -152,7 +152,7 @@ def _raw_table(pyproject: Optional[str]) -> Dict[str, Any]:
             try:
                 with open(pyproject, "rb") as handle:
                     table = tomllib.load(handle).get("tool", {}).get("mongolint", {})
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
                 table = {}
         _TABLES[pyproject] = table if isinstance(table, dict) else {}
     return _TABLES[pyproject]
