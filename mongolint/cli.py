@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also apply fixes that may change behaviour (with --fix or --diff)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--fix-through-symlinks", action="store_true",
+                        help="also fix files that a symbolic link leads to outside the project root")
     run = parser.add_argument_group("run")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
@@ -89,6 +91,8 @@ def _settings(args) -> Settings:
             overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
     if args.ignore:
         overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    if args.fix_through_symlinks:
+        overrides["fix_through_symlinks"] = True
     return replace(settings, **overrides)
 
 

@@ -30,6 +30,7 @@ class Settings:
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
     max_file_size: float = 10.0  # MB: a bigger file (or stdin) is reported unchecked (0: no limit)
     memory_limit: float = 4096.0  # MB each worker may allocate (0: no limit)
+    fix_through_symlinks: bool = False  # --fix may write where a link leads out of the project
     client_factories: FrozenSet[str] = frozenset()
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
