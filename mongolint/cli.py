@@ -14,6 +14,7 @@ from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
 from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -65,6 +66,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         return explain.main(argv[1:])
     args = build_parser().parse_args(argv)
+    _never_fail_to_encode()
     try:
         settings = _settings(args)
         return _check(args, settings)
@@ -78,6 +80,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the workers are already stopped
         print("mongolint: interrupted", file=sys.stderr)
         return 130
+
+
+def _never_fail_to_encode() -> None:
+    """A stdout that is not UTF-8 (`LANG=C` without coercion, PYTHONIOENCODING)
+    gets escapes for what it cannot encode, instead of an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", "backslashreplace") == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _settings(args) -> Settings:
@@ -104,7 +117,7 @@ def _check(args, settings: Settings) -> int:
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
                                              settings.project_root)
         for path, problem in problems:
-            print(f"mongolint: {path}: {problem}", file=sys.stderr)
+            print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
         if args.list_parsed:
             return _list_parsed(files, settings)
         reports = _check_files(args, settings, files)
@@ -136,7 +149,7 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
     pattern = prefilter.build_pattern(settings.client_factories)
     for path in files:
         if runner.screen(path, pattern, settings.max_file_size) is None:
-            print(path)
+            print(display_path(path))
     return EXIT_CLEAN
 
 
@@ -170,13 +183,17 @@ def _file_checker(args, settings: Settings):
     return functools.partial(runner.fix_path, unsafe=unsafe, diff_only=args.diff)
 
 
+def _write_diffs(reports: Sequence[FileReport]) -> None:
+    for report in reports:
+        if report.diff:
+            sys.stdout.write(report.diff)
+
+
 def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
+    """Last, after the per-file lines it sums up."""
     fixed = sum(len(report.fixed) for report in reports)
     remaining = sum(len(report.findings) for report in reports)
     if args.diff:
-        for report in reports:
-            if report.diff:
-                sys.stdout.write(report.diff)
         files = sum(1 for report in reports if report.diff)
         print(f"Would fix {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}.",
               file=sys.stderr)
@@ -184,7 +201,7 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
     if args.show_fixes:
         for report in reports:
             for code, description in report.fixed:
-                print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+                print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -199,15 +216,17 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
     finally:
         if stream is not sys.stdout:
             stream.close()
-    if args.fix or args.diff:
-        _write_fix_summary(args, reports)
+    if args.diff:
+        _write_diffs(reports)
     internal = False
     for report in reports:
         if report.error:
-            print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
+            print(f"mongolint: {display_path(report.path)}: {report.error}", file=sys.stderr)
         for problem in report.internal_errors:
             internal = True
-            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+            print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
+    if args.fix or args.diff:
+        _write_fix_summary(args, reports)
     if internal:
         return EXIT_ERROR
     found = any(report.findings for report in reports)

@@ -20,6 +20,7 @@ import libcst as cst
 from mongolint import engine, limits, writing
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.engine import FileReport
+from mongolint.output.names import display_path
 from mongolint.source import DecodeError, decode
 
 MAX_PASSES = 10
@@ -185,4 +186,4 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
 def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=path, tofile=path))
+        fromfile=display_path(path), tofile=display_path(path)))
