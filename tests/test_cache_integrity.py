@@ -187,3 +187,50 @@ def test_the_cache_gitignore_is_not_created_through_a_dangling_symlink(project, 
     (project / ".mongolint_cache" / ".gitignore").symlink_to(target)
     assert _lint(capsys, ".")[0] == 1
     assert not target.exists()
+
+
+def test_a_file_that_was_not_checked_is_not_cached(project, capsys):
+    (project / "pyproject.toml").write_text("[tool.mongolint]\nmax-file-size = 0.00003\n")
+    code, out, err = _lint(capsys, "a.py")
+    assert "not checked: too large" in err and out == ""
+    (project / "pyproject.toml").write_text("[tool.mongolint]\n")
+    code, out, err = _lint(capsys, "a.py")
+    assert code == 1 and "MGL102" in out and err == ""
+
+
+def test_a_file_whose_check_crashed_is_not_cached(project, capsys, monkeypatch):
+    from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
+
+    def crash(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ClientNotClosed, "check", crash)
+    code, out, err = _lint(capsys, "a.py")
+    assert code == 2 and "RuntimeError: boom" in err
+    monkeypatch.undo()
+    monkeypatch.chdir(project)
+    code, out, err = _lint(capsys, "a.py")
+    assert code == 1 and "MGL102" in out
+
+
+def test_entries_no_run_used_for_a_month_are_removed(project, capsys):
+    _lint(capsys, ".")
+    (cache_file,) = _cache_files(project)
+    document = json.loads(cache_file.read_text())
+    for name, entry in document["entries"].items():
+        if name.endswith("b.py"):
+            entry[1] -= 31
+    cache_file.write_text(json.dumps(document))
+    _lint(capsys, "a.py")
+    names = json.loads(cache_file.read_text())["entries"]
+    assert [os.path.basename(name) for name in names] == ["a.py"]
+
+
+def test_without_a_pyproject_the_cache_is_in_the_working_directory(tmp_path, capsys, monkeypatch):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text(LEAK)
+    monkeypatch.chdir(tmp_path)
+    if any((parent / "pyproject.toml").exists() for parent in tmp_path.parents):
+        pytest.skip("a pyproject.toml above the temporary directory")
+    assert _lint(capsys, "src")[0] == 1
+    assert _cache_files(tmp_path) and not (tmp_path / "src" / ".mongolint_cache").exists()

@@ -4,6 +4,7 @@ on patterns built to make a backtracking matcher explode."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -107,3 +108,30 @@ def test_a_backtracking_pattern_does_not_hang_discovery(tmp_path, where):
     result = subprocess.run([sys.executable, "-m", "mongolint", "--no-cache", "--format", "concise", "."],
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and result.stdout.startswith(f"./{name}:4:"), result.stderr
+
+
+def test_discovery_skips_what_git_ignores_with_nested_gitignores(tmp_path):
+    """A deeper .gitignore overrides a higher one; an excluded folder keeps its files excluded."""
+    from mongolint import discovery
+
+    layout = {
+        ".gitignore": "*.py\n!keep*.py\ngenerated/\n",
+        "sub/.gitignore": "!*.py\nkeep_not.py\n",
+        "sub/deeper/.gitignore": "/local.py\n",
+    }
+    files = ["a.py", "keep_me.py", "sub/b.py", "sub/keep_not.py", "sub/deeper/local.py", "sub/deeper/x/local.py",
+             "generated/g.py", "sub/generated/h.py", "sub/generated/.gitignore"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for path, content in layout.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    for path in files:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        if not (tmp_path / path).exists():
+            (tmp_path / path).write_text("")
+    (tmp_path / "sub/generated/.gitignore").write_text("!h.py\n")
+    listed = subprocess.run(["git", "-c", "core.excludesFile=/dev/null", "ls-files", "--others", "--exclude-standard"],
+                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
+    found, _ = discovery.discover([str(tmp_path)], root=str(tmp_path))
+    mine = sorted(os.path.relpath(path, tmp_path).replace(os.sep, "/") for path in found)
+    assert mine == sorted(path for path in listed if path.endswith(".py"))

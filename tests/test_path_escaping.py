@@ -91,6 +91,13 @@ def test_diff_and_list_parsed_escape_names(tree):
     assert "./new\\nline.py\n" in listed and "./caf\\xe9.py\n" in listed
 
 
+def test_show_fixes_escapes_names(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\n")
+    (tmp_path / "new\nline.py").write_text(LEAK)
+    result = _run(tmp_path, "--fix", "--show-fixes", ".")
+    assert result.stderr.decode().splitlines()[0].startswith("./new\\nline.py: fixed MGL102: ")
+
+
 def test_the_fix_summary_comes_after_the_lines_it_sums_up(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\n")
     (tmp_path / "a.py").write_text(LEAK)

@@ -214,3 +214,26 @@ def test_a_replacing_write_leaves_no_temporary_file(project):
     assert _fix_file(target).error is None
     assert sorted(p.name for p in project.iterdir()) == ["app.py", "pyproject.toml"]
     assert os.stat(target).st_mode & 0o777 == 0o640
+
+
+def test_a_replacing_write_that_fails_leaves_the_file_and_no_temporary(project, monkeypatch):
+    target = project / "app.py"
+    target.write_text(LEAK)
+
+    def rename_fails(source, destination):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    monkeypatch.setattr(os, "replace", rename_fails)
+    assert _fix_file(target).error == f"not fixed: cannot write: {os.strerror(errno.EXDEV)}"
+    assert target.read_text() == LEAK
+    assert sorted(p.name for p in project.iterdir()) == ["app.py", "pyproject.toml"]
+
+
+def test_a_file_named_twice_is_checked_and_fixed_once(project, capsys):
+    (project / "a.py").write_text(LEAK)
+    (project / "alias.py").symlink_to("a.py")
+    assert cli.main(["--no-cache", "--format", "concise", "a.py", "./a.py", "alias.py", "."]) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    code, _, err = _fix(capsys, "--show-fixes", "a.py", "./a.py", ".")
+    assert err.splitlines() == ["a.py: fixed MGL102: manage the client with `with`",
+                                "Fixed 1 finding, 0 remaining."]
