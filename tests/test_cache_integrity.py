@@ -17,7 +17,8 @@ from mongolint.cache import ResultCache
 
 LEAK = ("from pymongo import MongoClient\n\ndef leak(uri):\n    c = MongoClient(uri)\n"
         "    c.shop.orders.find_one()\n")
-CLEAN = "from pymongo import MongoClient\n\ndef fine(uri):\n    with MongoClient(uri) as c:\n        c.shop.orders.find_one()\n"
+CLEAN = ("from pymongo import MongoClient\n\ndef fine(uri):\n    with MongoClient(uri) as c:\n"
+         "        c.shop.orders.find_one()\n")
 PACKAGE = Path(cli.__file__).resolve().parent
 
 

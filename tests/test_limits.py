@@ -15,33 +15,11 @@ import time
 import pytest
 
 from mongolint import cli, flake8_plugin
-from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
+from patched_rules import DRIVER_CODE, MARKER, patch_rule
 
 pytestmark = pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="forked workers and RLIMIT_AS")
 
-DRIVER_CODE = """\
-import pymongo
-
-
-def load(items):
-    for item in items:
-        client = pymongo.MongoClient()
-        client.db.things.insert_one(item)
-"""
-MARKER = "# heavy here"
 TIMEOUT = 120
-
-
-def _patch_rule(monkeypatch, action):
-    """MGL103's check runs `action()` first on files that contain MARKER."""
-    original = ClientInLoop.check
-
-    def check(self):
-        if MARKER in self.model.module.code:
-            action()
-        return original(self)
-
-    monkeypatch.setattr(ClientInLoop, "check", check)
 
 
 def _allocate_two_gigabytes():
@@ -101,7 +79,7 @@ def test_stdin_over_the_default_size_limit_is_not_read_whole(project, capsys, mo
 
 def test_stdin_has_the_time_limit(project, capsys, monkeypatch):
     _config(project, **{"file-timeout": 1})
-    _patch_rule(monkeypatch, _sleep)
+    patch_rule(monkeypatch, _sleep)
     started = time.monotonic()
     code, _, err = _lint(capsys, "-", "--stdin-filename", "in.py", stdin=(DRIVER_CODE + MARKER).encode(),
                          monkeypatch=monkeypatch)
@@ -114,7 +92,7 @@ def test_stdin_has_the_time_limit(project, capsys, monkeypatch):
 @pytest.mark.parametrize("where", ["file", "stdin"])
 def test_a_worker_past_the_memory_limit_reports_the_file_too_large(project, capsys, monkeypatch, where):
     _config(project, **{"memory-limit": 256})
-    _patch_rule(monkeypatch, _allocate_two_gigabytes)
+    patch_rule(monkeypatch, _allocate_two_gigabytes)
     (project / "heavy.py").write_text(DRIVER_CODE + MARKER + "\n")
     message = "not checked: too large (checking it needs more than `memory-limit`, 256 MB)"
     if where == "file":
@@ -157,7 +135,7 @@ def _plugin_results(path):
 
 def test_flake8_plugin_has_the_time_limit(project, monkeypatch):
     _config(project, **{"file-timeout": 1})
-    _patch_rule(monkeypatch, _sleep)
+    patch_rule(monkeypatch, _sleep)
     (project / "slow.py").write_text(DRIVER_CODE + MARKER + "\n")
     started = time.monotonic()
     assert _plugin_results(project / "slow.py") == [
@@ -169,7 +147,7 @@ def test_flake8_plugin_has_the_time_limit(project, monkeypatch):
 
 def test_flake8_plugin_has_the_memory_limit(project, monkeypatch):
     _config(project, **{"memory-limit": 256})
-    _patch_rule(monkeypatch, _allocate_two_gigabytes)
+    patch_rule(monkeypatch, _allocate_two_gigabytes)
     (project / "heavy.py").write_text(DRIVER_CODE + MARKER + "\n")
     assert _plugin_results(project / "heavy.py") == [
         "MGL000 mongolint could not check this file: not checked: too large "

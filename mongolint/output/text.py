@@ -12,7 +12,8 @@ _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 def write_concise(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         for finding in report.findings:
-            stream.write(f"{display_path(finding.path)}:{finding.line}:{finding.column}: {finding.code} {finding.message}\n")
+            location = f"{display_path(finding.path)}:{finding.line}:{finding.column}:"
+            stream.write(f"{location} {finding.code} {finding.message}\n")
 
 
 def write_text(reports: Sequence, stream: TextIO, options) -> None:
