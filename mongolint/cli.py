@@ -65,6 +65,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from mongolint import explain
 
         return explain.main(argv[1:])
+    if argv[:1] == ["migrate"]:
+        from mongolint import migrate
+
+        return migrate.main(argv[1:])
     args = build_parser().parse_args(argv)
     _never_fail_to_encode()
     try:
