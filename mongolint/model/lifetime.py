@@ -18,6 +18,7 @@ import libcst as cst
 
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
+from mongolint.model.walker import walk_same_scope
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -34,6 +35,9 @@ class Release:
     leaking_keywords: FrozenSet[str] = frozenset()
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
+    # A cursor: reading it to the end (`list(c)`, `c.to_list()`, `for x in c:`
+    # with no `break`) closes it on the server.
+    exhausted_by_reading: bool = False
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
@@ -192,6 +196,8 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
+    if release.exhausted_by_reading and reads_to_the_end(model, use):
+        return "release"
     top, role = _climb_derivations(model, use, release)
     if role == "release":
         return "release"
@@ -235,6 +241,30 @@ def _role_of_argument(model, arg: cst.Arg) -> str:
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         return "use"
     return "escape"
+
+
+_READ_BY_BUILTINS = frozenset({"list", "tuple", "set", "sorted"})
+
+
+def reads_to_the_end(model, expr: cst.CSTNode) -> bool:
+    """Does the code around a cursor expression read every document from it?"""
+    parent = model.parent(expr)
+    if isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star:
+        call = model.parent(parent)
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+                and call.func.value in _READ_BY_BUILTINS and len(call.args) == 1)
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "to_list":
+        call = model.parent(parent)
+        return isinstance(call, cst.Call) and call.func is parent and all(
+            isinstance(arg.value, cst.Name) and arg.value.value == "None" for arg in call.args)
+    if isinstance(parent, cst.For) and parent.iter is expr:
+        return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is parent
+                       for node in walk_same_scope(parent.body))
+    return False
+
+
+def _loop_of(model, jump: cst.CSTNode) -> Optional[cst.CSTNode]:
+    return next((a for a in model.ancestors(jump) if isinstance(a, (cst.For, cst.While))), None)
 
 
 def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:

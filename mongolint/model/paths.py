@@ -122,6 +122,9 @@ class PathAnalysis:
             body = self._block(_body(st.body), states, fin, caught)
             other = self._else(st.orelse, states, fin, caught)
             return body | other
+        if isinstance(st, cst.For) and id(st.iter) in self.release_uses:
+            self._block(_body(st.body), states, fin, caught)  # read to the end: released after the loop
+            return _RELEASED
         if isinstance(st, (cst.For, cst.While)):
             self._expression(st.iter if isinstance(st, cst.For) else st.test, states, fin, caught)
             looped = self._block(_body(st.body), states, fin, caught)
