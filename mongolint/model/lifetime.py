@@ -231,12 +231,16 @@ def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int)
                for use in _uses_of(model, binding, scope))
 
 
+# Builtins that read from an iterator and keep no reference to it (and may raise).
+_READERS = frozenset({"next", "anext"})
+
+
 def _role_of_argument(model, arg: cst.Arg) -> str:
     if arg.keyword is not None:
         return "use" if arg.keyword.value == "session" else "escape"
     call = model.parent(arg)
     func = call.func if isinstance(call, cst.Call) else None
-    if isinstance(func, cst.Name) and func.value in BUILTINS_THAT_KEEP_NOTHING:
+    if isinstance(func, cst.Name) and (func.value in BUILTINS_THAT_KEEP_NOTHING or func.value in _READERS):
         return "use"
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         return "use"
