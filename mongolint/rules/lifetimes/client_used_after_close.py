@@ -9,6 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Diagnostic
 from mongolint.model import SemanticModel
 from mongolint.model.after import code_after, is_inside, running_scope
+from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import CLIENT, CURSOR_KINDS, MOTOR
 from mongolint.model.walker import walk_same_scope
 from mongolint.rules._helpers import code
@@ -35,7 +36,7 @@ class ClientUsedAfterClose(Rule):
             where = "its `with` block ended" if ending.by_with else f"`{ending.name}.close()`"
             for load in self._loads_of_client(ending, root):
                 operation = _operation_on(self.model, load)
-                if operation is None or id(operation) in reported:
+                if operation is None or id(operation) in reported or expects_error(self.model, operation):
                     continue
                 reported.add(id(operation))
                 error = "AsyncMongoClient" if self.model.driver_type(ending.receiver).is_async else "MongoClient"

@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
+from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import SESSION
 from mongolint.rules._helpers import code, method_name
 from mongolint.rules.base import Rule
@@ -31,7 +32,8 @@ class SessionOfOtherClient(Rule):
                 continue
             mine, theirs = self.model.client_of(receiver), self.model.client_of(session)
             # Only two constructions are known to be two clients; a parameter may be either.
-            if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs:
+            if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs \
+                    and not expects_error(self.model, call):
                 yield self.report(session, f"session `{code(session)}` was started by `{code(theirs)}` but "
                                            f"`{method_name(call)}()` runs on `{code(mine)}`: this raises "
                                            f"`InvalidOperation: Can only use session with the MongoClient "

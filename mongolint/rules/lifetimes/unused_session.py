@@ -7,15 +7,16 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
+from mongolint.model.expected_errors import expects_error
 from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.types import SESSION
 from mongolint.rules._helpers import method_name, result_type
 from mongolint.rules.base import Rule
 
-# `s.<attribute>` that put the session to work; any other kind of load (an
-# argument, a return, an assignment...) hands it on, which counts as a use too.
-_PUTS_TO_WORK = frozenset({"start_transaction", "with_transaction", "bind", "commit_transaction",
-                           "abort_transaction"})
+# The only attributes whose use leaves the session idle; anything else (an
+# operation, a transaction, `bind()`, reading `session_id` or the options, an
+# argument, a return, an assignment) puts it to work or hands it on.
+_IDLE_ATTRIBUTES = frozenset({"end_session", "client", "has_ended"})
 
 
 class UnusedSession(Rule):
@@ -32,7 +33,11 @@ class UnusedSession(Rule):
                 continue
             holder = self.model.strip_await(call)
             parent = self.model.parent(holder)
+            if expects_error(self.model, call):
+                continue
             if isinstance(parent, cst.WithItem) and parent.asname is None:
+                if _does_nothing(self.model.parent(parent)):
+                    continue  # only constructed: a check that the options are accepted
                 yield self.report(call, "session from `start_session()` is never given a name, so no operation "
                                         "can be passed it: it does nothing; pass `session=` to the operations "
                                         "or remove it")
@@ -55,9 +60,17 @@ class UnusedSession(Rule):
         for load in uses_of_binding(self.model, binding, scope):
             parent = self.model.parent(load)
             if not (isinstance(parent, cst.Attribute) and parent.value is load) \
-                    or parent.attr.value in _PUTS_TO_WORK:
+                    or parent.attr.value not in _IDLE_ATTRIBUTES:
                 return True
         return False
+
+
+def _does_nothing(statement: cst.With) -> bool:
+    body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else [statement.body]
+    return all(isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+               and all(isinstance(small, cst.Pass) or isinstance(small, cst.Expr)
+                       and isinstance(small.value, cst.Ellipsis) for small in line.body)
+               for line in body)
 
 
 def _name_bound(model, parent: cst.CSTNode) -> Optional[cst.Name]:

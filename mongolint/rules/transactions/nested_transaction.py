@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
+from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import TRANSACTION
 from mongolint.rules._helpers import code, method_name, result_type
 from mongolint.rules.base import Rule
@@ -26,7 +27,7 @@ class NestedTransaction(Rule):
         reported = set()
         for region in regions(self.model):
             for call in calls_in(region.nodes):
-                if id(call) in reported or not self._starts_again(call, region):
+                if id(call) in reported or not self._starts_again(call, region) or expects_error(self.model, call):
                     continue
                 reported.add(id(call))
                 where = _WHERE[region.kind].format(s=code(region.session))
