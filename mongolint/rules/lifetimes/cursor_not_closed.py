@@ -34,8 +34,8 @@ class CursorNotClosed(Rule):
     def check(self) -> Iterator[Diagnostic]:
         for call in self.model.index.calls:
             kind = self._kind_opened(call)
-            if kind is None:
-                continue
+            if kind is None or self.model.enclosing_function(call) is None:
+                continue  # a module's cursor lives as long as the program, like its shared client
             release = CURSOR_RELEASE if kind == CURSOR else STREAM_RELEASE
             cursor = self._outermost(call, kind)
             if kind == CURSOR and reads_to_the_end(self.model, self.model.strip_await(cursor)):
