@@ -1,8 +1,9 @@
 """What runs after a statement whenever that statement has run: the rest of its
 line and the later statements of its block, also past the end of a `with` body
 or a `finally` clause holding it (both always run to their end before what
-follows). Not past an `if`, a loop or a `try` body: code after those also runs
-on paths that skipped the statement.
+follows, unless the `with` swallows exceptions: `suppress`, `pytest.raises`).
+Not past an `if`, a loop or a `try` body: code after those also runs on paths
+that skipped the statement.
 
 Used to ask "is the object still usable here?" after `end_session()`,
 `close()` or the end of the `with` block that released it.
@@ -14,6 +15,7 @@ from typing import Iterator, List, Optional
 
 import libcst as cst
 
+from mongolint.model.expected_errors import swallows_errors
 from mongolint.model.scopes import Scope
 from mongolint.model.walker import walk_same_scope
 
@@ -40,7 +42,7 @@ def code_after(model, statement: cst.CSTNode) -> List[cst.CSTNode]:
 def _continuing_owner(model, block: cst.CSTNode) -> Optional[cst.CSTNode]:
     """The statement whose following code also runs after `block` ends."""
     owner = model.parent(block)
-    if isinstance(owner, cst.With) and owner.body is block:
+    if isinstance(owner, cst.With) and owner.body is block and not swallows_errors(model, owner):
         return owner
     if isinstance(owner, cst.Finally):
         return model.parent(owner)

@@ -1,6 +1,8 @@
 """Code written to raise: the body of `with pytest.raises(...)` or
 `with self.assertRaises(...)` (`assertRaisesRegex`...). A test there checks that
-the driver refuses a misuse; reporting the misuse would be a false alarm."""
+the driver refuses a misuse; reporting the misuse would be a false alarm.
+Those blocks, and `with contextlib.suppress(...)`, swallow an exception: the
+code after them also runs when their body stopped half-way."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import libcst as cst
 
 _EXPECTING_METHODS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 _EXPECTING_FUNCTIONS = frozenset({"pytest.raises"})
+_SUPPRESSING_FUNCTIONS = frozenset({"contextlib.suppress"})
 
 
 def expects_error(model, node: cst.CSTNode) -> bool:
@@ -21,6 +24,12 @@ def expects_error(model, node: cst.CSTNode) -> bool:
             return True
         child = ancestor
     return False
+
+
+def swallows_errors(model, statement: cst.With) -> bool:
+    """May the body of this `with` stop half-way and the code after it still run?"""
+    return any(_expects(model, item.item) or isinstance(item.item, cst.Call)
+               and model.qualified_name(item.item.func) in _SUPPRESSING_FUNCTIONS for item in statement.items)
 
 
 def _expects(model, expr: cst.BaseExpression) -> bool:

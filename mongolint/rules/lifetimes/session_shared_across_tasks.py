@@ -45,7 +45,7 @@ class SessionSharedAcrossTasks(Rule):
             elif kind in ("task", "submit"):
                 for key, session in self._sessions_in(call, any_flavour=kind == "submit").items():
                     loop = self._repeating_loop(call, self.model.bindings_of(session))
-                    if loop is not None:
+                    if loop is not None and not _waited_within(self.model, call, loop):
                         yield self.report(call, f"session `{session.value}` is handed to a new {_noun(kind)} on every "
                                                 f"iteration: the {_noun(kind)}s run at once; {_ADVICE}")
                         continue
@@ -134,16 +134,31 @@ def _noun(kind: str) -> str:
 
 
 def _waited_before(model: SemanticModel, spawn: cst.Call, later: cst.Call) -> bool:
-    """`t = create_task(...)` then `await t` (or `f.result()`) before `later`."""
+    """Is the task or future waited for before `later` runs?"""
+    return any(model.precedes(wait, later) for wait in _waits_for(model, spawn))
+
+
+def _waited_within(model: SemanticModel, spawn: cst.Call, loop: cst.CSTNode) -> bool:
+    """Is the task or future waited for in the iteration that created it?"""
+    return any(wait is spawn or is_inside(model, wait, loop) and model.precedes(spawn, wait)
+               for wait in _waits_for(model, spawn))
+
+
+def _waits_for(model: SemanticModel, spawn: cst.Call) -> Iterator[cst.CSTNode]:
+    """Where the spawned task or future is waited for: `await create_task(...)`,
+    `submit(...).result()` (the spawn itself), or `await t` / `t.result()` on the
+    name it is bound to."""
+    if _is_waited(model, spawn):
+        yield spawn
     holder = model.parent(spawn)
     if not (isinstance(holder, cst.Assign) and len(holder.targets) == 1
             and isinstance(holder.targets[0].target, cst.Name)):
-        return False
-    name = holder.targets[0].target.value
-    for node in model.index.names.get(name, ()):
-        parent = model.parent(node)
-        waits = isinstance(parent, cst.Await) or (
-            isinstance(parent, cst.Attribute) and parent.attr.value in _WAITS)
-        if waits and model.precedes(node, later):
-            return True
-    return False
+        return
+    for node in model.index.names.get(holder.targets[0].target.value, ()):
+        if _is_waited(model, node):
+            yield node
+
+
+def _is_waited(model: SemanticModel, node: cst.CSTNode) -> bool:
+    parent = model.parent(node)
+    return isinstance(parent, cst.Await) or isinstance(parent, cst.Attribute) and parent.attr.value in _WAITS

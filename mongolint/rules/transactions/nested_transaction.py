@@ -44,6 +44,13 @@ class NestedTransaction(Rule):
         session = call.func.value  # type: ignore[union-attr]
         if code(session) != region.session_name:
             return False
-        if region.kind == "callback" or not isinstance(session, cst.Name):
-            return True
-        return self.model.bindings_of(session) == self.model.bindings_of(region.session)
+        if region.kind != "callback" and isinstance(session, cst.Name) \
+                and self.model.bindings_of(session) != self.model.bindings_of(region.session):
+            return False
+        return not self._handed_over_before(call, region)
+
+    def _handed_over_before(self, call: cst.Call, region: Region) -> bool:
+        """Was the session passed positionally to a helper (which may commit) before `call`?"""
+        return any(arg.keyword is None and code(arg.value) == region.session_name
+                   and self.model.precedes(other, call)
+                   for other in calls_in(region.nodes) for arg in other.args)
