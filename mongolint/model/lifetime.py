@@ -16,6 +16,7 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.after import running_scope
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
 from mongolint.model.walker import walk_same_scope
@@ -179,19 +180,9 @@ def _is_target(model, name: cst.Name) -> bool:
     return False
 
 
-def _running_scope(model, node: cst.CSTNode):
-    """The scope whose execution runs `node`: list, set and dict comprehensions
-    run inline; a generator expression runs later, maybe after the function."""
-    scope = model.scope_of(node)
-    while (scope.kind == "comprehension" and not isinstance(scope.node, cst.GeneratorExp)
-           and scope.parent is not None):
-        scope = scope.parent
-    return scope
-
-
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
-    if _running_scope(model, use) is not scope:
+    if running_scope(model, use) is not scope:
         return "escape"  # captured by a nested function, lambda or generator expression
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
