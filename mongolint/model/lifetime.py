@@ -253,9 +253,20 @@ def reads_to_the_end(model, expr: cst.CSTNode) -> bool:
         return isinstance(call, cst.Call) and call.func is parent and all(
             isinstance(arg.value, cst.Name) and arg.value.value == "None" for arg in call.args)
     if isinstance(parent, cst.For) and parent.iter is expr:
-        return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is parent
-                       for node in walk_same_scope(parent.body))
+        return _runs_to_the_end(model, parent)
+    if isinstance(parent, cst.CompFor) and parent.iter is expr:
+        comprehension = next(a for a in model.ancestors(parent) if not isinstance(a, cst.CompFor))
+        return isinstance(comprehension, (cst.ListComp, cst.SetComp, cst.DictComp))  # a generator may stop early
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "alive":
+        loop = model.parent(parent)
+        return isinstance(loop, cst.While) and loop.test is parent and _runs_to_the_end(model, loop)
     return False
+
+
+def _runs_to_the_end(model, loop: cst.CSTNode) -> bool:
+    """A loop with no `break` of its own and no `return`."""
+    return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is loop
+                   for node in walk_same_scope(loop.body))
 
 
 def _loop_of(model, jump: cst.CSTNode) -> Optional[cst.CSTNode]:

@@ -122,7 +122,7 @@ class PathAnalysis:
             body = self._block(_body(st.body), states, fin, caught)
             other = self._else(st.orelse, states, fin, caught)
             return body | other
-        if isinstance(st, cst.For) and id(st.iter) in self.release_uses:
+        if isinstance(st, (cst.For, cst.While)) and self._reads_to_the_end(st):
             self._block(_body(st.body), states, fin, caught)  # read to the end: released after the loop
             return _RELEASED
         if isinstance(st, (cst.For, cst.While)):
@@ -199,6 +199,13 @@ class PathAnalysis:
     def _expression(self, node, states: States, fin: bool, caught: bool) -> None:
         if False in states and not fin and not caught and _may_raise(node):
             self.error_leak = True
+
+    def _reads_to_the_end(self, loop) -> bool:
+        """`for x in cursor:` / `while cursor.alive:` that `Release.exhausted_by_reading` releases."""
+        head = loop.iter if isinstance(loop, cst.For) else loop.test
+        if isinstance(head, cst.Attribute):
+            head = head.value
+        return id(head) in self.release_uses
 
     def _with_releases(self, st: cst.With) -> bool:
         return any(id(item.item) in self.release_uses for item in st.items)
