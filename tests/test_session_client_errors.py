@@ -43,7 +43,7 @@ def test_mgl106_an_ended_session_raises(server):
         session.end_session()
         for use in (lambda: client.shop.orders.insert_one({}, session=session),
                     lambda: client.shop.orders.find_one({}, session=session),
-                    session.start_transaction, lambda: session.session_id):
+                    session.start_transaction, lambda: session.session_id):  # noqa: MGL106 (on purpose)
             with pytest.raises(InvalidOperation, match=ENDED):
                 use()
         with client.start_session() as ended_by_with:
@@ -110,7 +110,7 @@ def test_mgl204_a_second_start_raises(server):
             session.abort_transaction()
 
             def callback(s):
-                s.start_transaction()
+                s.start_transaction()  # noqa: MGL204 (on purpose)
 
             with pytest.raises(InvalidOperation, match=IN_PROGRESS):
                 session.with_transaction(callback)

@@ -12,7 +12,7 @@ from mongolint.model.after import code_after, is_inside, running_scope
 from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import CLIENT, CURSOR_KINDS, MOTOR
 from mongolint.model.walker import walk_same_scope
-from mongolint.rules._helpers import code
+from mongolint.rules._helpers import short_code
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes._ended import Ending, endings
 
@@ -40,7 +40,7 @@ class ClientUsedAfterClose(Rule):
                     continue
                 reported.add(id(operation))
                 error = "AsyncMongoClient" if self.model.driver_type(ending.receiver).is_async else "MongoClient"
-                yield self.report(operation, f"`{_shown(operation)}` uses the client after {where}: this raises "
+                yield self.report(operation, f"`{short_code(operation)}` uses the client after {where}: this raises "
                                              f"`InvalidOperation: Cannot use {error} after close`")
 
     def _loads_of_client(self, ending: Ending, root) -> Iterator[cst.Name]:
@@ -101,8 +101,3 @@ def _operation_on(model: SemanticModel, load: cst.Name) -> Optional[cst.CSTNode]
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in _ITERATING:
             return call
     return None
-
-
-def _shown(node: cst.CSTNode) -> str:
-    text = code(node)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -9,7 +9,7 @@ import libcst as cst
 from mongolint.diagnostics import Diagnostic
 from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import SESSION
-from mongolint.rules._helpers import code, method_name
+from mongolint.rules._helpers import code, method_name, short_code
 from mongolint.rules.base import Rule
 
 
@@ -34,7 +34,7 @@ class SessionOfOtherClient(Rule):
             # Only two constructions are known to be two clients; a parameter may be either.
             if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs \
                     and not expects_error(self.model, call):
-                yield self.report(session, f"session `{code(session)}` was started by `{code(theirs)}` but "
-                                           f"`{method_name(call)}()` runs on `{code(mine)}`: this raises "
+                yield self.report(session, f"session `{code(session)}` was started by `{short_code(theirs)}` but "
+                                           f"`{method_name(call)}()` runs on `{short_code(mine)}`: this raises "
                                            f"`InvalidOperation: Can only use session with the MongoClient "
                                            f"that started it`")

@@ -31,7 +31,7 @@ class SessionUsedAfterEnd(Rule):
         for ending in endings(self.model, SESSION, frozenset({"end_session"}), with_ends=True):
             if ending.by_with and _bound_again_inside(self.model, ending):
                 continue  # the name holds another session when the block ends
-            where = (f"its `with` block ended" if ending.by_with
+            where = ("its `with` block ended" if ending.by_with
                      else f"`{ending.name}.end_session()`")
             for load in loads_after(self.model, ending.statement, ending.name, ending.scope):
                 use = _use_of(self.model, load)
