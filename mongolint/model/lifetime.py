@@ -65,8 +65,10 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
-                        release: Release) -> Verdict:
-    """The verdict for the resource a name holds from statement `start` on."""
+                        release: Release, *, into_next_iteration: bool = False) -> Verdict:
+    """The verdict for the resource a name holds from statement `start` on.
+    With `into_next_iteration`, only the paths that carry it unreleased into the
+    next iteration of the loop around `start` count (not returns or breaks)."""
     uses = _uses_of(model, binding, scope)
     releases: List[cst.CSTNode] = []
     for use in uses:
@@ -75,7 +77,8 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
             return Verdict.MANAGED
         if role == "release":
             releases.append(use)
-    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release)
+    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release,
+                        into_next_iteration=into_next_iteration)
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER

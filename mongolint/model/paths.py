@@ -22,8 +22,11 @@ _NOTHING: States = frozenset()
 
 
 class PathAnalysis:
-    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release) -> None:
+    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release, *,
+                 into_next_iteration: bool = False) -> None:
         self.model = model
+        # Only a leak into the next iteration of the boundary loop counts.
+        self.into_next_iteration = into_next_iteration
         self.releasing = releasing
         self.release_uses = release_uses
         self.release = release
@@ -47,7 +50,8 @@ class PathAnalysis:
             states = self._block(block[index + 1:], states, finally_releases, errors_caught)
             owner = self._owner_of_block(node)
             if owner is None or owner is scope_node or owner is self.boundary_loop:
-                if False in states and not finally_releases:
+                next_iteration = self.boundary_loop is not None and owner is self.boundary_loop
+                if False in states and not finally_releases and (next_iteration or not self.into_next_iteration):
                     self.normal_leak = True
                 return
             node = owner
@@ -172,11 +176,12 @@ class PathAnalysis:
             if id(small) in self.releasing:
                 states = _RELEASED
             elif isinstance(small, cst.Return):
-                if False in states and not fin:
+                if False in states and not fin and not self.into_next_iteration:
                     self.normal_leak = True
                 return _NOTHING
             elif isinstance(small, (cst.Break, cst.Continue)):
-                if self._leaves_boundary_loop(small) and False in states and not fin:
+                restarts = isinstance(small, cst.Continue) or not self.into_next_iteration
+                if self._leaves_boundary_loop(small) and False in states and not fin and restarts:
                     self.normal_leak = True
                 return _NOTHING if self._leaves_boundary_loop(small) else states
             elif isinstance(small, cst.Raise):
