@@ -32,26 +32,32 @@ class SessionSharedAcrossTasks(Rule):
     trigger_words = frozenset({"gather", "create_task", "ensure_future", "Executor"})
 
     def check(self) -> Iterator[Diagnostic]:
-        spawns: Dict[Tuple[int, SessionKey], List[cst.Call]] = {}
+        self._spawns: Dict[Tuple[int, SessionKey], List[cst.Call]] = {}
         for call in self.model.index.calls:
             kind = self._kind_of(call)
             if kind == "gather":
                 yield from self._gather(call)
             elif kind == "map":
-                function = call.args[0].value if call.args and call.args[0].keyword is None else None
-                for name in (self._sessions_in(function, any_flavour=True) if function is not None else {}).values():
-                    yield self.report(call, f"session `{name.value}` is captured by the function `map()` runs on "
-                                            f"several threads at once: {_ADVICE}")
+                yield from self._map(call)
             elif kind in ("task", "submit"):
-                for key, session in self._sessions_in(call, any_flavour=kind == "submit").items():
-                    loop = self._repeating_loop(call, self.model.bindings_of(session))
-                    if loop is not None and not _waited_within(self.model, call, loop):
-                        yield self.report(call, f"session `{session.value}` is handed to a new {_noun(kind)} on every "
-                                                f"iteration: the {_noun(kind)}s run at once; {_ADVICE}")
-                        continue
-                    scope = self.model.enclosing_function(call)
-                    spawns.setdefault((id(scope), key), []).append(call)
-                    yield from self._again(spawns[(id(scope), key)], session.value, kind)
+                yield from self._spawn(call, kind)
+
+    def _map(self, call: cst.Call) -> Iterator[Diagnostic]:
+        function = call.args[0].value if call.args and call.args[0].keyword is None else None
+        for session in (self._sessions_in(function, any_flavour=True) if function is not None else {}).values():
+            yield self.report(call, f"session `{session.value}` is captured by the function `map()` runs on "
+                                    f"several threads at once: {_ADVICE}")
+
+    def _spawn(self, call: cst.Call, kind: str) -> Iterator[Diagnostic]:
+        for key, session in self._sessions_in(call, any_flavour=kind == "submit").items():
+            loop = self._repeating_loop(call, self.model.bindings_of(session))
+            if loop is not None and not _waited_within(self.model, call, loop):
+                yield self.report(call, f"session `{session.value}` is handed to a new {_noun(kind)} on every "
+                                        f"iteration: the {_noun(kind)}s run at once; {_ADVICE}")
+                continue
+            earlier = self._spawns.setdefault((id(self.model.enclosing_function(call)), key), [])
+            earlier.append(call)
+            yield from self._again(earlier, session.value, kind)
 
     # -- what is spawned -----------------------------------------------------
     def _kind_of(self, call: cst.Call) -> Optional[str]:
