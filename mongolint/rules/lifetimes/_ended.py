@@ -13,7 +13,9 @@ from typing import FrozenSet, Iterator, NamedTuple
 import libcst as cst
 
 from mongolint.model import SemanticModel
+from mongolint.model.after import is_inside
 from mongolint.model.scopes import Scope
+from mongolint.model.types import DriverType
 from mongolint.rules._helpers import method_name, result_type
 
 
@@ -23,6 +25,15 @@ class Ending(NamedTuple):
     receiver: cst.Name  # where the object is named at the ending
     scope: Scope
     by_with: bool
+    found: DriverType  # what was ended or closed
+    value: cst.CSTNode  # the expression that was: the receiver, or the `with` item
+
+
+def rebound_inside(model: SemanticModel, ending: Ending) -> bool:
+    """A `with ... as name:` block whose body binds the name again: when the block
+    ends, the name holds something else than what the `with` released."""
+    return ending.by_with and any(is_inside(model, b.node, ending.statement.body)  # type: ignore[attr-defined]
+                                  for b in ending.scope.bindings.get(ending.name, ()))
 
 
 def endings(model: SemanticModel, kind: str, methods: FrozenSet[str], *,
@@ -39,7 +50,7 @@ def endings(model: SemanticModel, kind: str, methods: FrozenSet[str], *,
             continue
         scope = _plain_scope(model, statement, receiver.value)
         if scope is not None:
-            yield Ending(statement, receiver.value, receiver, scope, False)
+            yield Ending(statement, receiver.value, receiver, scope, False, found, receiver)
     if not with_ends:
         return
     for statement in model.index.withs:
@@ -51,7 +62,7 @@ def endings(model: SemanticModel, kind: str, methods: FrozenSet[str], *,
             if isinstance(target, cst.Name):
                 scope = _plain_scope(model, statement, target.value)
                 if scope is not None:
-                    yield Ending(statement, target.value, target, scope, True)
+                    yield Ending(statement, target.value, target, scope, True, found, item.item)
 
 
 def _plain_scope(model: SemanticModel, statement: cst.CSTNode, name: str):

@@ -14,7 +14,7 @@ from mongolint.model.types import CLIENT, CURSOR_KINDS, MOTOR
 from mongolint.model.walker import walk_same_scope
 from mongolint.rules._helpers import short_code
 from mongolint.rules.base import Rule
-from mongolint.rules.lifetimes._ended import Ending, endings
+from mongolint.rules.lifetimes._ended import Ending, endings, rebound_inside
 
 _CLOSE = frozenset({"close", "aclose"})
 _CARRIERS = frozenset({"client", "database", "collection"}) | CURSOR_KINDS
@@ -30,16 +30,18 @@ class ClientUsedAfterClose(Rule):
     def check(self) -> Iterator[Diagnostic]:
         reported = set()
         for ending in endings(self.model, CLIENT, _CLOSE, with_ends=True):
-            if ending.by_with and self.model.driver_type(ending.receiver).flavour == MOTOR:
+            if ending.by_with and ending.found.flavour == MOTOR:
                 continue  # not a context manager: `with` fails before anything is closed
-            root = self.model.client_of(ending.receiver)
+            if rebound_inside(self.model, ending):
+                continue  # the name holds another client when the block ends
+            root = self.model.client_of(ending.value)
             where = "its `with` block ended" if ending.by_with else f"`{ending.name}.close()`"
             for load in self._loads_of_client(ending, root):
                 operation = _operation_on(self.model, load)
                 if operation is None or id(operation) in reported or expects_error(self.model, operation):
                     continue
                 reported.add(id(operation))
-                error = "AsyncMongoClient" if self.model.driver_type(ending.receiver).is_async else "MongoClient"
+                error = "AsyncMongoClient" if ending.found.is_async else "MongoClient"
                 yield self.report(operation, f"`{short_code(operation)}` uses the client after {where}: this raises "
                                              f"`InvalidOperation: Cannot use {error} after close`")
 

@@ -7,11 +7,11 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
-from mongolint.model.after import is_inside, loads_after
+from mongolint.model.after import loads_after
 from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import SESSION
 from mongolint.rules.base import Rule
-from mongolint.rules.lifetimes._ended import endings
+from mongolint.rules.lifetimes._ended import endings, rebound_inside
 
 # What raises `InvalidOperation: Cannot use ended session` on an ended session
 # (PyMongo 4.20: `_check_ended()`); `bind()` itself does not, the operations
@@ -29,7 +29,7 @@ class SessionUsedAfterEnd(Rule):
     def check(self) -> Iterator[Diagnostic]:
         reported = set()
         for ending in endings(self.model, SESSION, frozenset({"end_session"}), with_ends=True):
-            if ending.by_with and _bound_again_inside(self.model, ending):
+            if rebound_inside(self.model, ending):
                 continue  # the name holds another session when the block ends
             where = ("its `with` block ended" if ending.by_with
                      else f"`{ending.name}.end_session()`")
@@ -40,11 +40,6 @@ class SessionUsedAfterEnd(Rule):
                 reported.add(id(load))
                 yield self.report(load, f"session `{ending.name}` is {use} after {where}: this raises "
                                         f"`InvalidOperation: Cannot use ended session`")
-
-
-def _bound_again_inside(model, ending) -> bool:
-    return any(is_inside(model, b.node, ending.statement.body)
-               for b in ending.scope.bindings.get(ending.name, ()))
 
 
 def _use_of(model, load: cst.Name) -> Optional[str]:
