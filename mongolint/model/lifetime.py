@@ -16,17 +16,12 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
-<<<<<<< HEAD
 from mongolint.model.after import running_scope
-from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
-from mongolint.model.scopes import Binding
-from mongolint.model.walker import walk_same_scope
-=======
 from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
 from mongolint.model.syntax import decorator_name
->>>>>>> main
+from mongolint.model.walker import walk_same_scope
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -43,14 +38,11 @@ class Release:
     leaking_keywords: FrozenSet[str] = frozenset()
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
-<<<<<<< HEAD
+    scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
+    raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
     # A cursor: reading it to the end (`list(c)`, `c.to_list()`, `for x in c:`
     # with no `break`) closes it on the server.
     exhausted_by_reading: bool = False
-=======
-    scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
-    raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
->>>>>>> main
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
@@ -233,13 +225,9 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
-<<<<<<< HEAD
     if release.exhausted_by_reading and reads_to_the_end(model, use):
         return "release"
-    top, role = _climb_derivations(model, use, release)
-=======
     top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
->>>>>>> main
     if role == "release":
         return "release"
     if top is None:

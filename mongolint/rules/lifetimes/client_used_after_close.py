@@ -9,7 +9,6 @@ import libcst as cst
 from mongolint.diagnostics import Diagnostic
 from mongolint.model import SemanticModel
 from mongolint.model.after import code_after, is_inside, running_scope
-from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import CLIENT, CURSOR_KINDS, MOTOR
 from mongolint.model.walker import walk_same_scope
 from mongolint.rules._helpers import short_code
@@ -38,7 +37,7 @@ class ClientUsedAfterClose(Rule):
             where = "its `with` block ended" if ending.by_with else f"`{ending.name}.close()`"
             for load in self._loads_of_client(ending, root):
                 operation = _operation_on(self.model, load)
-                if operation is None or id(operation) in reported or expects_error(self.model, operation):
+                if operation is None or id(operation) in reported or self.model.expected_to_raise(operation):
                     continue
                 reported.add(id(operation))
                 error = "AsyncMongoClient" if ending.found.is_async else "MongoClient"

@@ -7,7 +7,6 @@ from typing import Iterator
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
-from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import SESSION
 from mongolint.rules._helpers import code, method_name, short_code
 from mongolint.rules.base import Rule
@@ -33,7 +32,7 @@ class SessionOfOtherClient(Rule):
             mine, theirs = self.model.client_of(receiver), self.model.client_of(session)
             # Only two constructions are known to be two clients; a parameter may be either.
             if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs \
-                    and not expects_error(self.model, call):
+                    and not self.model.expected_to_raise(call):
                 yield self.report(session, f"session `{code(session)}` was started by `{short_code(theirs)}` but "
                                            f"`{method_name(call)}()` runs on `{short_code(mine)}`: this raises "
                                            f"`InvalidOperation: Can only use session with the MongoClient "

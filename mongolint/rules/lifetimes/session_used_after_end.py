@@ -8,7 +8,6 @@ import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
 from mongolint.model.after import loads_after
-from mongolint.model.expected_errors import expects_error
 from mongolint.model.types import SESSION
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes._ended import endings, rebound_inside
@@ -35,7 +34,7 @@ class SessionUsedAfterEnd(Rule):
                      else f"`{ending.name}.end_session()`")
             for load in loads_after(self.model, ending.statement, ending.name, ending.scope):
                 use = _use_of(self.model, load)
-                if use is None or id(load) in reported or expects_error(self.model, load):
+                if use is None or id(load) in reported or self.model.expected_to_raise(load):
                     continue
                 reported.add(id(load))
                 yield self.report(load, f"session `{ending.name}` is {use} after {where}: this raises "

@@ -7,7 +7,6 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
-from mongolint.model.expected_errors import expects_error
 from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.types import SESSION
 from mongolint.rules._helpers import method_name, result_type
@@ -33,7 +32,7 @@ class UnusedSession(Rule):
                 continue
             holder = self.model.strip_await(call)
             parent = self.model.parent(holder)
-            if expects_error(self.model, call):
+            if self.model.expected_to_raise(call):
                 continue
             if isinstance(parent, cst.WithItem) and parent.asname is None:
                 if _does_nothing(self.model.parent(parent)):

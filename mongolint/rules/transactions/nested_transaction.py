@@ -8,7 +8,6 @@ import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
 from mongolint.model.after import is_inside
-from mongolint.model.expected_errors import expects_error
 from mongolint.model.lifetime import Verdict, lifetime_of_binding
 from mongolint.model.types import TRANSACTION
 from mongolint.rules._helpers import code, method_name, result_type
@@ -33,7 +32,7 @@ class NestedTransaction(Rule):
         reported = set()
         for region in regions(self.model):
             for call in calls_in(region.nodes):
-                if id(call) in reported or not self._starts_again(call, region) or expects_error(self.model, call):
+                if id(call) in reported or not self._starts_again(call, region) or self.model.expected_to_raise(call):
                     continue
                 reported.add(id(call))
                 where = _WHERE[region.kind].format(s=code(region.session))
@@ -51,7 +50,7 @@ class NestedTransaction(Rule):
         session = call.func.value  # type: ignore[union-attr]
         statement = self.model.parent(self.model.strip_await(call))
         loop = _loop_around(self.model, call)
-        if not isinstance(session, cst.Name) or loop is None or expects_error(self.model, call):
+        if not isinstance(session, cst.Name) or loop is None or self.model.expected_to_raise(call):
             return False
         bindings = self.model.bindings_of(session)
         scope = self.model.scope_of(session)
