@@ -39,7 +39,7 @@ class Analysis:
         for rule_class in rules:
             try:
                 found.extend(d for d in rule_class(self.model).check()
-                             if not self.model.is_unreachable(d.node))
+                             if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
             except Exception as error:  # a rule bug must not stop the run
