@@ -16,10 +16,12 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.after import running_scope
 from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
 from mongolint.model.syntax import decorator_name
+from mongolint.model.walker import walk_same_scope
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -38,6 +40,9 @@ class Release:
     with_releases: bool = True  # `with resource:` releases it
     scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
     raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
+    # A cursor: reading it to the end (`list(c)`, `c.to_list()`, `for x in c:`
+    # with no `break`) closes it on the server.
+    exhausted_by_reading: bool = False
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
@@ -71,8 +76,10 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
-                        release: Release) -> Verdict:
-    """The verdict for the resource a name holds from statement `start` on."""
+                        release: Release, *, into_next_iteration: bool = False) -> Verdict:
+    """The verdict for the resource a name holds from statement `start` on.
+    With `into_next_iteration`, only the paths that carry it unreleased into the
+    next iteration of the loop around `start` count (not returns or breaks)."""
     uses = _uses_of(model, binding, scope)
     releases: List[cst.CSTNode] = []
     for use in uses:
@@ -81,7 +88,8 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
             return Verdict.MANAGED
         if role == "release":
             releases.append(use)
-    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release)
+    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release,
+                        into_next_iteration=into_next_iteration)
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
@@ -210,23 +218,15 @@ def _is_target(model, name: cst.Name) -> bool:
     return False
 
 
-def _running_scope(model, node: cst.CSTNode):
-    """The scope whose execution runs `node`: list, set and dict comprehensions
-    run inline; a generator expression runs later, maybe after the function."""
-    scope = model.scope_of(node)
-    while (scope.kind == "comprehension" and not isinstance(scope.node, cst.GeneratorExp)
-           and scope.parent is not None):
-        scope = scope.parent
-    return scope
-
-
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
-    if _running_scope(model, use) is not scope:
+    if running_scope(model, use) is not scope:
         return "escape"  # captured by a nested function, lambda or generator expression
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
+    if release.exhausted_by_reading and reads_to_the_end(model, use):
+        return "release"
     top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
     if role == "release":
         return "release"
@@ -275,16 +275,55 @@ def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int)
                for use in _uses_of(model, binding, scope))
 
 
+# Builtins that read from an iterator and keep no reference to it (and may raise).
+_READERS = frozenset({"next", "anext"})
+
+
 def _role_of_argument(model, arg: cst.Arg) -> str:
     if arg.keyword is not None:
         return "use" if arg.keyword.value == "session" else "escape"
     call = model.parent(arg)
     func = call.func if isinstance(call, cst.Call) else None
-    if isinstance(func, cst.Name) and func.value in BUILTINS_THAT_KEEP_NOTHING:
+    if isinstance(func, cst.Name) and (func.value in BUILTINS_THAT_KEEP_NOTHING or func.value in _READERS):
         return "use"
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         return "use"
     return "escape"
+
+
+_READ_BY_BUILTINS = frozenset({"list", "tuple", "set", "sorted"})
+
+
+def reads_to_the_end(model, expr: cst.CSTNode) -> bool:
+    """Does the code around a cursor expression read every document from it?"""
+    parent = model.parent(expr)
+    if isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star:
+        call = model.parent(parent)
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+                and call.func.value in _READ_BY_BUILTINS and len(call.args) == 1)
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "to_list":
+        call = model.parent(parent)
+        return isinstance(call, cst.Call) and call.func is parent and all(
+            isinstance(arg.value, cst.Name) and arg.value.value == "None" for arg in call.args)
+    if isinstance(parent, cst.For) and parent.iter is expr:
+        return _runs_to_the_end(model, parent)
+    if isinstance(parent, cst.CompFor) and parent.iter is expr:
+        comprehension = next(a for a in model.ancestors(parent) if not isinstance(a, cst.CompFor))
+        return isinstance(comprehension, (cst.ListComp, cst.SetComp, cst.DictComp))  # a generator may stop early
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "alive":
+        loop = model.parent(parent)
+        return isinstance(loop, cst.While) and loop.test is parent and _runs_to_the_end(model, loop)
+    return False
+
+
+def _runs_to_the_end(model, loop: cst.CSTNode) -> bool:
+    """A loop with no `break` of its own and no `return`."""
+    return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is loop
+                   for node in walk_same_scope(loop.body))
+
+
+def _loop_of(model, jump: cst.CSTNode) -> Optional[cst.CSTNode]:
+    return next((a for a in model.ancestors(jump) if isinstance(a, (cst.For, cst.While))), None)
 
 
 def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:

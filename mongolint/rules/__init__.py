@@ -19,6 +19,13 @@ from mongolint.rules.transactions.operation_outside_transaction import Operation
 from mongolint.rules.transactions.redundant_commit import RedundantCommit
 from mongolint.rules.transactions.session_not_supported import SessionNotSupported
 from mongolint.rules.transactions.transaction_not_finished import TransactionNotFinished
+from mongolint.rules.lifetimes.cursor_not_closed import CursorNotClosed
+from mongolint.rules.lifetimes.session_used_after_end import SessionUsedAfterEnd
+from mongolint.rules.lifetimes.session_of_other_client import SessionOfOtherClient
+from mongolint.rules.lifetimes.unused_session import UnusedSession
+from mongolint.rules.lifetimes.session_shared_across_tasks import SessionSharedAcrossTasks
+from mongolint.rules.lifetimes.client_used_after_close import ClientUsedAfterClose
+from mongolint.rules.transactions.nested_transaction import NestedTransaction
 
 ALL_RULES: Sequence[Type[Rule]] = (
     SessionNotEnded,
@@ -35,6 +42,13 @@ ALL_RULES: Sequence[Type[Rule]] = (
     SyncIterationOfAsyncCursor,
     CallbackFlavourMismatch,
     MotorDeprecated,
+    CursorNotClosed,
+    SessionUsedAfterEnd,
+    SessionOfOtherClient,
+    UnusedSession,
+    SessionSharedAcrossTasks,
+    ClientUsedAfterClose,
+    NestedTransaction,
 )
 
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}

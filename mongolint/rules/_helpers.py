@@ -15,6 +15,12 @@ def code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def short_code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The source of a node, cut to `limit` characters for a message."""
+    text = code(node)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def method_name(call: cst.Call) -> Optional[str]:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
