@@ -12,6 +12,8 @@ rule makes about a class of validators is checked here against real
 
 from __future__ import annotations
 
+import inspect
+import re
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -69,6 +71,22 @@ def option_defaults() -> Dict[str, int]:
     return {"maxpoolsize": pymongo.common.MAX_POOL_SIZE}
 
 
+def exact_keywords() -> Dict[str, str]:
+    """Keywords matched by their exact spelling: the constructor's named parameters
+    that are not validated options (`host`, `port`), and the private keywords its
+    `__init__` pops before validating (`_pool_class`, for tests of the driver)."""
+    found = {}
+    for client_class in (pymongo.MongoClient, pymongo.AsyncMongoClient):
+        init = client_class.__init__
+        names = {p.name for p in inspect.signature(init).parameters.values()
+                 if p.name != "self" and p.kind is not p.VAR_KEYWORD
+                 and p.name.lower() not in pymongo.common.VALIDATORS}
+        names |= set(re.findall(r'kwargs\.pop\("(\w+)"', inspect.getsource(init)))
+        found[client_class.__name__] = names
+    assert found["MongoClient"] == found["AsyncMongoClient"], found
+    return {name: name for name in sorted(found["MongoClient"])}
+
+
 def uri_options(options: Dict[str, str]) -> Dict[str, str]:
     """Lower-cased option -> canonical spelling, for a connection string's query."""
     return {name: options[name] for name in sorted(pymongo.common.URI_OPTIONS_VALIDATOR_MAP)}
@@ -120,6 +138,15 @@ def check_uri_options(options: Dict[str, str], uri: Dict[str, str]) -> None:
     assert error is None and caught and caught[0].startswith("Unknown option"), caught
     # Case does not matter in a URI either.
     assert _client_error(uri="mongodb://h/?MAXPOOLSIZE=5&appName=x&AUTHSOURCE=admin") == (None, [])
+
+
+def check_exact_keywords(exact: Dict[str, str]) -> None:
+    assert {"host", "port"} <= set(exact), exact
+    for name in exact:
+        if name.startswith("_"):
+            assert _client_error(**{name: None})[0] is None, name
+            assert _client_error(**{name.upper(): None})[0] is not None, name
+    assert _client_error(Host="localhost")[0] is not None  # named parameters: exact spelling
 
 
 def check_value_claims(kinds: Dict[str, str], choices: Dict[str, Tuple[str, ...]],

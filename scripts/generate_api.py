@@ -840,6 +840,8 @@ def build() -> Dict[str, Any]:
     choices = client_option_tables.option_choices()
     minimums = client_option_tables.option_minimums()
     defaults = client_option_tables.option_defaults()
+    exact = client_option_tables.exact_keywords()
+    client_option_tables.check_exact_keywords(exact)
     client_option_tables.check_uri_options(options, uri)
     client_option_tables.check_value_claims(kinds, choices, minimums, defaults, options)
     check_runtime()
@@ -851,6 +853,7 @@ def build() -> Dict[str, Any]:
         "CLIENT_OPTIONS": options,
         "REMOVED_CLIENT_OPTIONS": removed,
         "MOTOR_CLIENT_OPTIONS": {"io_loop": "io_loop"},
+        "EXACT_CLIENT_KEYWORDS": exact,
         "URI_OPTIONS": uri,
         "CLIENT_OPTION_KINDS": kinds,
         "CLIENT_OPTION_CHOICES": choices,
@@ -921,6 +924,10 @@ COMMENTS = {
     "MOTOR_CLIENT_OPTIONS": """\
 # extra keyword options Motor's clients accept on top of CLIENT_OPTIONS
 # (AgnosticClient.__init__ pops io_loop before building the MongoClient).""",
+    "EXACT_CLIENT_KEYWORDS": """\
+# keywords MongoClient / AsyncMongoClient take only with this exact spelling: the
+# named parameters that are not validated options, and private keywords that
+# __init__ pops before validating (used by the driver's own tests).""",
     "URI_OPTIONS": """\
 # lower-cased option name -> canonical spelling, for the options a connection
 # string's query accepts (pymongo.common.URI_OPTIONS_VALIDATOR_MAP). Fewer than

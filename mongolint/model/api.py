@@ -676,6 +676,17 @@ MOTOR_CLIENT_OPTIONS = {
     "io_loop": "io_loop",
 }
 
+# keywords MongoClient / AsyncMongoClient take only with this exact spelling: the
+# named parameters that are not validated options, and private keywords that
+# __init__ pops before validating (used by the driver's own tests).
+EXACT_CLIENT_KEYWORDS = {
+    "_condition_class": "_condition_class",
+    "_monitor_class": "_monitor_class",
+    "_pool_class": "_pool_class",
+    "host": "host",
+    "port": "port",
+}
+
 # lower-cased option name -> canonical spelling, for the options a connection
 # string's query accepts (pymongo.common.URI_OPTIONS_VALIDATOR_MAP). Fewer than
 # the keywords: document_class, username, ... are unknown in a URI.
