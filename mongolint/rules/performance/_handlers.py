@@ -4,7 +4,7 @@ Only in a module that imports a web framework. A handler is a function
 decorated as a route (`@app.route`, `@bp.get`, `@router.post`, `@routes.get`,
 DRF's `@api_view`), one registered as a route's endpoint in the same module
 (`add_url_rule`, `add_api_route`, `APIRoute`, Starlette's `Route`, aiohttp's
-`web.get` and `router.add_get`), a method named after an HTTP verb of a
+`web.get` and `router.add_get`), a `@app.before_request` hook, a method named after an HTTP verb of a
 class-based view (a base named `...View`, `...ViewSet`, `RequestHandler` or
 `HTTPEndpoint`), or, in a `views` module, a module-level function whose first
 parameter is `request` (a Django view).
@@ -37,6 +37,8 @@ _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
                            "list", "create", "retrieve", "update", "partial_update", "destroy",
                            "websocket"})
 _VIEW_BASE_SUFFIXES = ("View", "ViewSet", "RequestHandler", "HTTPEndpoint")
+# Hooks that run on every request, like a handler (Flask, Quart).
+_PER_REQUEST_HOOKS = frozenset({"before_request", "before_app_request"})
 _NOT_HANDLER_DECORATORS = frozenset({"fixture", "lru_cache", "cache", "cached_property"})
 
 
@@ -57,7 +59,7 @@ def _is_handler(model: SemanticModel, function: cst.FunctionDef) -> bool:
     names = [_decorator_attribute(d) for d in function.decorators]
     if any(name in _NOT_HANDLER_DECORATORS for name in names):
         return False
-    if any(_is_route_decorator(d) for d in function.decorators):
+    if any(_is_route_decorator(d) for d in function.decorators) or _PER_REQUEST_HOOKS & set(names):
         return True
     owner = model.scope_of(function).node
     if isinstance(owner, cst.ClassDef):
