@@ -194,7 +194,7 @@ def check_value_claims(kinds: Dict[str, str], choices: Dict[str, Tuple[str, ...]
     assert client.options.pool_options.max_pool_size == 10
     client.close()
     # Seconds written as milliseconds are accepted, and mean milliseconds.
-    client = pymongo.MongoClient(socketTimeoutMS=5, connect=False)
+    client = pymongo.MongoClient(socketTimeoutMS=5, connect=False)  # noqa: MGL402 (on purpose)
     assert client.options.pool_options.socket_timeout == 0.005
     client.close()
     # AsyncMongoClient validates with the same functions.

@@ -10,6 +10,7 @@ import libcst as cst
 
 from mongolint.model import SemanticModel, api, driver
 from mongolint.model.types import MOTOR
+from mongolint.rules._helpers import in_test_code
 from mongolint.rules.options._uri import UriOption, uri_options
 
 # Keywords matched by exact spelling (`host`, `port`, private ones the constructor
@@ -23,11 +24,6 @@ class KeywordOption:
     name: str
     name_node: Union[cst.Name, cst.SimpleString]  # the keyword, or the key of a literal `**{...}`
     value: cst.BaseExpression
-
-
-# Context managers that expect the code inside to raise or warn.
-_EXPECTS_FAILURE = frozenset({"raises", "warns", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
-                              "assertWarns", "assertWarnsRegex"})
 
 
 @dataclass
@@ -69,32 +65,6 @@ def client_calls(model: SemanticModel) -> Iterator[ClientCall]:
             else:
                 client.keywords.append(KeywordOption(arg.keyword.value, arg.keyword, arg.value))
         yield client
-
-
-def in_test_code(model: SemanticModel, node: cst.CSTNode) -> bool:
-    """In a test, or in a block that expects an error: bad options there are on
-    purpose (a driver's tests pass `heartbeatFrequencyMS=499` to see it rejected,
-    `connectTimeoutMS=1` to fail fast)."""
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, cst.With) and any(_expects_failure(item.item) for item in ancestor.items):
-            return True
-        if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value.startswith("test"):
-            return True
-        if isinstance(ancestor, cst.ClassDef) and (ancestor.name.value.startswith("Test") or any(
-                _last_name(base.value).endswith("TestCase") for base in ancestor.bases)):
-            return True
-    module = model.module_name.rsplit(".", 1)[-1]
-    return module.startswith("test_") or module.endswith("_test") or module == "conftest"
-
-
-def _expects_failure(item: cst.BaseExpression) -> bool:
-    return isinstance(item, cst.Call) and _last_name(item.func) in _EXPECTS_FAILURE
-
-
-def _last_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _read_star_keywords(client: ClientCall, value: cst.BaseExpression) -> None:

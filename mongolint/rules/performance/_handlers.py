@@ -17,6 +17,7 @@ from typing import Iterator, List, Optional
 import libcst as cst
 
 from mongolint.model import SemanticModel
+from mongolint.model.syntax import decorator_name
 
 WEB_FRAMEWORKS = frozenset({"flask", "quart", "fastapi", "starlette", "sanic", "aiohttp", "django",
                             "rest_framework", "tornado", "bottle", "falcon", "litestar", "pyramid",
@@ -56,7 +57,7 @@ def request_handlers(model: SemanticModel) -> List[cst.FunctionDef]:
 
 
 def _is_handler(model: SemanticModel, function: cst.FunctionDef) -> bool:
-    names = [_decorator_attribute(d) for d in function.decorators]
+    names = [decorator_name(d) for d in function.decorators]
     if any(name in _NOT_HANDLER_DECORATORS for name in names):
         return False
     if any(_is_route_decorator(d) for d in function.decorators) or _PER_REQUEST_HOOKS & set(names):
@@ -76,15 +77,6 @@ def _is_route_decorator(decorator: cst.Decorator) -> bool:
     if isinstance(func, cst.Name):
         return func.value == "api_view"
     return isinstance(func, cst.Attribute) and func.attr.value in _ROUTE_DECORATORS
-
-
-def _decorator_attribute(decorator: cst.Decorator) -> str:
-    node = decorator.decorator
-    if isinstance(node, cst.Call):
-        node = node.func
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return node.value if isinstance(node, cst.Name) else ""
 
 
 def _is_view_class(model: SemanticModel, class_def: cst.ClassDef) -> bool:
