@@ -84,7 +84,7 @@ def _effective(client: ClientCall, lower: str) -> Tuple[object, Optional[cst.CST
     return _ABSENT, None
 
 
-def _problem(name: str, value: object, in_uri: bool) -> Optional[Tuple[str, Optional[str]]]:
+def _problem(name: str, value: object, in_uri: bool) -> Optional[Tuple[str, bool]]:
     """(message, whether it is about the value) for a bad option, or None."""
     lower = name.lower()
     if lower in api.REMOVED_CLIENT_OPTIONS:

@@ -18,6 +18,16 @@ SINGLE_WRITES = {
     "replace_one": ("bulk_write", "ReplaceOne"),
     "delete_one": ("bulk_write", "DeleteOne"),
 }
+
+
+def batch_alternative(method: str) -> str:
+    """How the writes of `method` are sent in one batch."""
+    batch, operation = SINGLE_WRITES.get(method, ("bulk_write", "UpdateOne"))
+    if batch == "insert_many":
+        return "`insert_many` (or `bulk_write` with `InsertOne`)"
+    return f"`bulk_write` with `{operation}`"
+
+
 # Single-document writes that also read (their result is the document).
 _SINGLE_DOCUMENT_OPERATIONS = frozenset(SINGLE_WRITES) | {
     "find_one_and_update", "find_one_and_replace", "find_one_and_delete"}

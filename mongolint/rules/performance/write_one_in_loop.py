@@ -10,7 +10,7 @@ from mongolint.diagnostics import Diagnostic
 from mongolint.model.types import CHANGE_STREAM, COLLECTION
 from mongolint.rules._helpers import method_name, receiver_type, result_type
 from mongolint.rules.base import Rule
-from mongolint.rules.performance._loops import (SINGLE_WRITES, io_calls, names_bound_by, names_in,
+from mongolint.rules.performance._loops import (SINGLE_WRITES, batch_alternative, io_calls, names_bound_by, names_in,
                                                 session_or_transaction_start)
 
 
@@ -36,11 +36,9 @@ class WriteOneInLoop(Rule):
             method = method_name(write)
             if method not in SINGLE_WRITES or not self._batchable(loop, write):
                 continue
-            batch, operation = SINGLE_WRITES[method]
-            alternative = ("`insert_many` (or `bulk_write` with `InsertOne`)" if batch == "insert_many"
-                           else f"`bulk_write` with `{operation}`")
             yield self.report(write, f"`{method}()` is the only database call of this loop: one round trip per "
-                                     f"item; collect the operations and send them at once with {alternative}")
+                                     f"item; collect the operations and send them at once with "
+                                     f"{batch_alternative(method)}")
 
     def _iterates_a_stream(self, loop: cst.For) -> bool:
         """A change stream never ends: its events are handled one at a time."""
