@@ -4,7 +4,8 @@ Only in a module that imports a web framework. A handler is a function
 decorated as a route (`@app.route`, `@bp.get`, `@router.post`, `@routes.get`,
 DRF's `@api_view`), one registered as a route's endpoint in the same module
 (`add_url_rule`, `add_api_route`, `APIRoute`, Starlette's `Route`, aiohttp's
-`web.get` and `router.add_get`), a `@app.before_request` hook, a method named after an HTTP verb of a
+`web.get` and `router.add_get`), a FastAPI dependency (`Depends(get_db)`) that
+is not cached, a `@app.before_request` hook, a method named after an HTTP verb of a
 class-based view (a base named `...View`, `...ViewSet`, `RequestHandler` or
 `HTTPEndpoint`), or, in a `views` module, a module-level function whose first
 parameter is `request` (a Django view).
@@ -51,7 +52,7 @@ def request_handlers(model: SemanticModel) -> List[cst.FunctionDef]:
     if not uses_web_framework(model):
         return []
     found = {id(f): f for f in model.index.functions if _is_handler(model, f)}
-    for function in _registered_endpoints(model):
+    for function in list(_registered_endpoints(model)) + list(_request_dependencies(model)):
         found[id(function)] = function
     return list(found.values())
 
@@ -113,6 +114,19 @@ def _registered_endpoints(model: SemanticModel) -> Iterator[cst.FunctionDef]:
             if (argument.keyword is None and not argument.star) or (
                     argument.keyword is not None and argument.keyword.value == keyword):
                 yield from _functions_named(model, argument.value)
+
+
+def _request_dependencies(model: SemanticModel) -> Iterator[cst.FunctionDef]:
+    """FastAPI's `Depends(get_db)` / `Security(...)`: the dependency runs for every
+    request that needs it, unless it is cached (`@lru_cache`)."""
+    for call in model.index.calls:
+        qualified = model.qualified_name(call.func) or ""
+        if not qualified.startswith("fastapi.") or qualified.rsplit(".", 1)[-1] not in ("Depends", "Security"):
+            continue
+        for argument in call.args[:1]:
+            for function in _functions_named(model, argument.value):
+                if not any(decorator_name(d) in _NOT_HANDLER_DECORATORS for d in function.decorators):
+                    yield function
 
 
 def _is_aiohttp_web(model: SemanticModel, func: cst.BaseExpression) -> bool:

@@ -29,7 +29,7 @@ class ClientPerRequest(Rule):
                 continue
             if is_lazily_initialised(self.model, call, function) or in_test_code(self.model, call):
                 continue
-            yield self.report(call, f"{client_label(self.model, call)} is called in the request handler "
-                                    f"`{function.name.value}`: every request builds a new connection pool "
+            yield self.report(call, f"{client_label(self.model, call)} is called in `{function.name.value}`, "
+                                    "which runs for every request: every request builds a new connection pool "
                                     "(handshakes, authentication, monitor threads); create one client when the "
                                     "application starts and share it")
