@@ -48,6 +48,7 @@ def test_connection_strings_are_read_where_they_are_literal(source, expected):
     '"mongodb://h/?a" "=1"[0]',
     '"mongodb://h/\\x3fa=1"',  # an escape: the raw text is not the value
     'URI = "mongodb://h/?a=1"\nURI = other\nURI',  # bound twice
+    '"mongodb://h/?a=1&b=2;c=3"',  # mixed delimiters: PyMongo raises InvalidURI
 ])
 def test_other_expressions_are_not_read(source):
     assert _options(source) == []
@@ -58,7 +59,11 @@ def test_an_option_name_split_across_parts_is_not_read():
 
 
 def test_pymongo_agrees_on_how_a_query_is_split():
+    from pymongo.errors import InvalidURI
     from pymongo.uri_parser import parse_uri
+
+    with pytest.raises(InvalidURI):
+        parse_uri("mongodb://h/?a=1&b=2;c=3")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -156,7 +156,9 @@ def _parse(text: _Text) -> Iterator[UriOption]:
         return
     query_start = question + 1
     query = raw[query_start:]
-    delimiter = ";" if ";" in query and "&" not in query else "&"
+    if "&" in query and ";" in query:
+        return  # PyMongo refuses to mix the delimiters (InvalidURI): which is meant is not known
+    delimiter = ";" if ";" in query else "&"
     position = query_start
     for piece in query.split(delimiter):
         option = _option(text, piece, position)
