@@ -132,8 +132,9 @@ def _kind_problem(name: str, kind: str, value: object, in_uri: bool) -> Optional
                 "`ConfigurationError`, from a keyword or a connection string"), None
     if (lower.endswith("ms") and (kind == "timeout" or lower.endswith("timeoutms"))
             and 0 < number < _SECONDS_AS_MILLISECONDS):
-        return (f"`{name}={_shown(number)}` is {_shown(number)} milliseconds, not seconds: "
-                f"write `{name}={_shown(number * 1000)}` for {_shown(number)} s"), None
+        return (f"`{name}={_shown(number)}` is {_shown(number)} ms, less than opening a connection (with "
+                "its TLS handshake) or a typical operation takes: if seconds were meant, write "
+                f"`{name}={_shown(number * 1000)}`"), None
     return None
 
 
