@@ -52,7 +52,8 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
         pairs = engine.located(analysis, analysis.diagnostics(rules, report))
         report.findings = sorted(finding for finding, _ in pairs)
         outcome.before = outcome.before or report
-        chosen = _non_overlapping(analysis, [d for _, d in pairs if _applicable(d, unsafe)])
+        applicable = [d for _, d in pairs if _applicable(d, unsafe)]
+        chosen = _non_overlapping(analysis, applicable)
         if not chosen:
             outcome.after = report
             return outcome
@@ -67,7 +68,8 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             outcome.after = report
             return outcome
         outcome.text = new_text
-        outcome.applied.extend((d.code, d.fix.description) for d in chosen)
+        # One fix may settle several findings (MGL304's migration: every import and construction).
+        outcome.applied.extend((d.code, d.fix.description) for d in applicable if any(d.fix is c.fix for c in chosen))
     return outcome
 
 

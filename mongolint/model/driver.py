@@ -46,9 +46,10 @@ def _build_table() -> Dict[str, DriverType]:
     table["pymongo.AsyncMongoClient"] = DriverType(CLIENT, ASYNC)
     for name, kind in _MOTOR_CLASSES.items():
         motor = DriverType(kind, MOTOR)
-        # `motor.Motor*` re-exports the Tornado classes when Tornado is installed.
+        # `motor.Motor*` re-exports the Tornado classes when Tornado is installed;
+        # `motor.core.Agnostic*` are the classes both frameworks' are made from (annotations use them).
         for path in (f"motor.motor_asyncio.AsyncIOMotor{name}", f"motor.motor_tornado.Motor{name}",
-                     f"motor.Motor{name}"):
+                     f"motor.Motor{name}", f"motor.core.Agnostic{name}"):
             table[path] = motor
     return table
 

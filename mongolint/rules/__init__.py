@@ -9,6 +9,7 @@ from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
 from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
 from mongolint.rules.lifetimes.close_of_unbound_name import CloseOfUnboundName
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
+from mongolint.rules.migration.motor_deprecated import MotorDeprecated
 from mongolint.rules.options.invalid_client_option_value import InvalidClientOptionValue
 from mongolint.rules.options.unknown_client_option import UnknownClientOption
 from mongolint.rules.performance.client_per_request import ClientPerRequest
@@ -38,6 +39,7 @@ ALL_RULES: Sequence[Type[Rule]] = (
     BlockingCallInAsync,
     SyncIterationOfAsyncCursor,
     CallbackFlavourMismatch,
+    MotorDeprecated,
     UnknownClientOption,
     InvalidClientOptionValue,
     TransactionPerWriteInLoop,
