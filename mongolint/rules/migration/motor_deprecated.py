@@ -17,6 +17,7 @@ class MotorDeprecated(Rule):
     name = "motor-deprecated"
     fix_applicability = Applicability.UNSAFE
     trigger_words = frozenset({"motor"})
+    checks_unreachable_code = True  # a Motor import under `if TYPE_CHECKING:` is migrated too
 
     def check(self) -> Iterator[Diagnostic]:
         sites = self._sites()
