@@ -176,3 +176,27 @@ def test_a_fix_that_would_drop_a_comment_is_refused(monkeypatch):
     outcome = fixes.fix_text("x.py", BAD, Settings(), unsafe=True)
     assert outcome.text == BAD and outcome.internal_errors
     assert "drop the comment" in outcome.internal_errors[0]
+
+
+ASYNC_SUITE = (
+    "import pymongo\n"
+    "\n"
+    "async def test_end(client, doc):\n"
+    "    s = client.start_session()\n"
+    "    await client.db.c.insert_one(doc, session=s)\n"
+    "    await s.end_session()\n"
+    "\n"
+    "async def test_transaction(client, doc):\n"
+    "    s = client.start_session()\n"
+    "    await s.start_transaction()\n"
+    "    await client.db.c.insert_one(doc, session=s)\n"
+)
+
+
+def test_awaited_session_of_a_pymongo_only_module_is_not_taken_for_sync():
+    """Cause 4: an awaited release or start says the object is async: no sync
+    `with` fix, no MGL301 "of the synchronous driver" finding."""
+    report = check_text("t.py", ASYNC_SUITE, Settings())
+    assert {f.code for f in report.findings} == {"MGL101", "MGL201"}, report.findings
+    assert all(f.fix is None for f in report.findings)
+    assert fix_text("t.py", ASYNC_SUITE, Settings(), unsafe=True).text == ASYNC_SUITE

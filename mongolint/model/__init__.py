@@ -14,7 +14,8 @@ import libcst as cst
 from mongolint.model import api, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding, Scope
-from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION,
+from mongolint.model.flavour_evidence import used_asynchronously
+from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
                                    DriverType, Foreign)
 from mongolint.model.walker import ModuleIndex, Walker, blocks_of, children
 
@@ -346,7 +347,7 @@ class SemanticModel:
                 return self._type_of_self_method(func)
             return receiver
         if receiver is None:
-            return self._guess_from_method_name(method)
+            return self._guess_from_method_name(method, call)
         if receiver.kind == COROUTINE:
             return None
         entry = self.method(receiver, method)
@@ -373,11 +374,16 @@ class SemanticModel:
                 return statement
         return None
 
-    def _guess_from_method_name(self, method: str) -> Resolved:
+    def _guess_from_method_name(self, method: str, call: cst.Call) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
             return None
         kind = _DISTINCTIVE_METHODS[method]
-        return DriverType(kind, self.sole_flavour) if kind else None
+        if not kind:
+            return None
+        flavour = self.sole_flavour
+        if flavour == SYNC and used_asynchronously(self, call):
+            flavour = None  # awaited: not the sync driver, whatever the imports say
+        return DriverType(kind, flavour)
 
     @property
     def sole_flavour(self) -> Optional[str]:

@@ -10,7 +10,7 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.scopes import PARAM
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_binding
 from mongolint.model.types import TRANSACTION
-from mongolint.rules._helpers import method_name, result_type
+from mongolint.rules._helpers import flavour_is_settled, method_name, result_type
 from mongolint.rules.edits import statements as rw
 from mongolint.rules.base import Rule
 
@@ -46,7 +46,8 @@ class TransactionNotFinished(Rule):
             verdict = self._verdict(session, statement)
             if verdict in _MESSAGES:
                 with_ = {"async": "async with await", "motor": "async with"}.get(transaction.flavour or "", "with")
-                fix = self._wrap_in_transaction(call, statement, session.value, transaction.is_async)
+                fix = self._wrap_in_transaction(call, statement, session.value, transaction.is_async) \
+                    if flavour_is_settled(self.model, transaction, call, session) else None
                 yield self.report(call, _MESSAGES[verdict].format(with_=with_, session=session.value), fix)
 
     def _statement_of_start(self, call: cst.Call) -> Optional[cst.CSTNode]:
