@@ -8,6 +8,7 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
+from mongolint.model.lifetime import dependent_bindings, uses_of_binding
 from mongolint.model.walker import children as rw_children
 from mongolint.rules._helpers import client_label, code, constructs_client
 from mongolint.rules.edits import statements as rw
@@ -30,6 +31,8 @@ class ClientInLoop(Rule):
             loop = repeating_loop(self.model, call)
             if loop is None or is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
                 continue
+            if is_kept_per_iteration(self.model, call):
+                continue  # `clients.append(MongoClient(uri))`: one client per item, on purpose
             yield self.report(call, f"{client_label(self.model, call)} is called inside a loop: every "
                                     "iteration creates a connection pool and monitor threads; create one "
                                     "client before the loop and reuse it", hoist_out_of_loop(self.model, call, loop))
@@ -96,7 +99,16 @@ def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
     within the loop: a failed attempt goes round again (a retry loop)."""
     if not isinstance(loop, (cst.For, cst.While)):
         return False
-    line = model.parent(model.enclosing_statement(call))
+    statement = model.enclosing_statement(call)
+    if isinstance(statement, cst.With):
+        # `with MongoClient(uri) as client: ...; return ...`: what ends the `with`
+        # body ends the iteration too (the shape MGL102's fix writes).
+        ends_body = _ends_in_exit(statement.body)
+        block = model.parent(statement)
+        if not isinstance(block, cst.IndentedBlock) or not (ends_body or _ends_in_exit(block)):
+            return False
+        return not _inside_try_within(model, block, loop)
+    line = model.parent(statement)
     block = model.parent(line)
     if not isinstance(block, cst.IndentedBlock):
         return False
@@ -105,8 +117,48 @@ def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
             break
         if isinstance(ancestor, (cst.Try, cst.TryStar)):
             return False
-    last = block.body[-1]
+    return _ends_in_exit(block)
+
+
+def _ends_in_exit(block: cst.BaseSuite) -> bool:
+    last = block.body[-1] if block.body else None
     return isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Break))
+
+
+def _inside_try_within(model: SemanticModel, block: cst.CSTNode, loop: cst.CSTNode) -> bool:
+    for ancestor in model.ancestors(block):
+        if ancestor is loop:
+            return False
+        if isinstance(ancestor, (cst.Try, cst.TryStar)):
+            return True
+    return False
+
+
+_KEEPING_METHODS = frozenset({"append", "appendleft", "add", "insert", "setdefault", "put", "put_nowait"})
+
+
+def is_kept_per_iteration(model: SemanticModel, call: cst.Call) -> bool:
+    """The client of each iteration is kept in a container that outlives it:
+    `clients.append(client)`, `pools[uri] = MongoClient(uri)`."""
+    holder = model.strip_await(call)
+    values = [holder]
+    parent = model.parent(holder)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        scope = model.scope_of(parent)
+        binding = next((b for b in scope.bindings.get(parent.targets[0].target.value, ()) if b.node is parent), None)
+        values += uses_of_binding(model, binding, scope) if binding is not None else []
+    return any(_stored_in_container(model, value) for value in values)
+
+
+def _stored_in_container(model: SemanticModel, value: cst.CSTNode) -> bool:
+    parent = model.parent(value)
+    if isinstance(parent, cst.Arg) and parent.keyword is None:
+        call = model.parent(parent)
+        return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+            and call.func.attr.value in _KEEPING_METHODS
+    if isinstance(parent, cst.Assign) and parent.value is value:
+        return any(isinstance(t.target, cst.Subscript) for t in parent.targets)
+    return False
 
 
 
@@ -126,6 +178,10 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
         name = small.targets[0].target.value
         if _used_before(model, name, body[:index]) or small.value is not model.strip_await(call):
             return None
+        scope = model.scope_of(small)
+        binding = next((b for b in scope.bindings.get(name, ()) if b.node is small), None)
+        if binding is None or dependent_bindings(model, binding, scope) is None:
+            return None  # each iteration's client (or something taken from it) is kept: N clients on purpose
         closes = [s for s in body if rw.is_call_statement(s, name, frozenset({"close"}))]
         if len(closes) > 1 or _closes_inside(model, name, [s for s in body if not any(s is c for c in closes)]):
             return None  # a nested close() would close the shared client in the first iteration
