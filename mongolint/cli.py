@@ -199,6 +199,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         for problem in report.internal_errors:
             internal = True
             print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+        for note in report.notes:
+            print(f"mongolint: {report.path}: note: {note}", file=sys.stderr)
     if internal:
         return EXIT_ERROR
     found = any(report.findings for report in reports)

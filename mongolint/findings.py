@@ -54,3 +54,4 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+    notes: List[str] = field(default_factory=list)  # with --fix: fixes not applied, limits reached

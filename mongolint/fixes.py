@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import tempfile
+import time
 import tokenize
 import warnings
 from collections import Counter
@@ -25,7 +26,11 @@ from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.engine import FileReport
 from mongolint.source import DecodeError, SourceText, decode
 
-MAX_PASSES = 10
+# Fixes that need one pass per nesting level (a client hoisted out of 12 nested
+# loops) go on while the text changes: bounded by time, and by a count far beyond
+# any real nesting in case two fixes undo each other.
+TIME_BUDGET_SECONDS = 30.0
+MAX_PASSES = 500
 
 
 @dataclass
@@ -33,42 +38,128 @@ class FixOutcome:
     text: str
     applied: List[Tuple[str, str]] = field(default_factory=list)
     internal_errors: List[str] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # fixes not applied, bounds hit, findings a fix moved
     # What the passes found, so nothing is parsed again to report it: the
     # original text's findings, and `text`'s when the last pass linted it.
     before: Optional[FileReport] = None
     after: Optional[FileReport] = None
 
 
-def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "") -> FixOutcome:
-    """The text with every applicable fix applied (nothing when a fix breaks it)."""
+def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "",
+             time_budget: float = TIME_BUDGET_SECONDS) -> FixOutcome:
+    """The text with every applicable fix applied; a fix that would break the
+    text is left out (and said so in a note). Each pass lints the text the last
+    one wrote, so the findings after the fixes are checked against those before."""
     outcome = FixOutcome(text)
     rules = settings.rules(path)
-    for _ in range(MAX_PASSES):
+    deadline = time.monotonic() + time_budget
+    seen = {text}
+    ledger = _Ledger(outcome)
+    passes = 0
+    while True:
         try:
             analysis = engine.parse(path, outcome.text, settings, module_name)
         except (cst.ParserSyntaxError, RecursionError):
-            return outcome
+            outcome.after = None  # the text is not the one the last report is of
+            break
         report = FileReport(path, parsed=True)
         pairs = engine.located(analysis, analysis.diagnostics(rules, report))
         report.findings = sorted(finding for finding, _ in pairs)
         outcome.before = outcome.before or report
-        chosen = _non_overlapping(analysis, [d for _, d in pairs if _applicable(d, unsafe)])
-        if not chosen:
-            outcome.after = report
-            return outcome
-        new_text = _apply(analysis.module, chosen)
-        broken = _compile_error(new_text, outcome.text) or _lost_comments(outcome.text, new_text)
-        if broken is not None:
-            codes = ", ".join(sorted({d.code for d in chosen}))
-            outcome.internal_errors.append(f"internal error: a fix of {codes} was refused ({broken}); "
-                                           "the file was left unchanged")
-            return FixOutcome(text, [], outcome.internal_errors, outcome.before, outcome.before)
-        if new_text == outcome.text:
-            outcome.after = report
-            return outcome
+        outcome.after = report
+        ledger.found(analysis, [d for _, d in pairs])
+        if passes and (passes >= MAX_PASSES or time.monotonic() > deadline):
+            outcome.notes.append(f"stopped after {passes} pass{'es' * (passes != 1)} ({time_budget:g} s): "
+                                 "run --fix again to apply the rest")
+            break
+        chosen, together = _non_overlapping(analysis, [d for _, d in pairs if _applicable(d, unsafe)])
+        new_text, applied = _apply_checked(analysis, chosen, outcome)
+        if not applied or new_text == outcome.text:
+            break
+        ledger.fixed(analysis, applied + [d for d, partner in together if any(partner is a for a in applied)])
         outcome.text = new_text
-        outcome.applied.extend((d.code, d.fix.description) for d in chosen)
+        passes += 1
+        if new_text in seen:
+            outcome.notes.append(f"fixes kept undoing each other; stopped after {passes} passes")
+            outcome.after = None
+            break
+        seen.add(new_text)
+    ledger.close()
     return outcome
+
+
+class _Ledger:
+    """What each pass fixed, and what changed that no fix meant to change.
+
+    A finding is known across passes by its code, message and the source of
+    the node it is on (fixes move lines). One a pass fixes that the next pass
+    still finds is the same finding, fixed further (a client hoisted one loop
+    level per pass), and counts once."""
+
+    def __init__(self, outcome: FixOutcome) -> None:
+        self.outcome = outcome
+        self.previous: Optional[Counter] = None
+        self.fixing: Set[tuple] = set()  # what the last pass fixed
+        self.created: Counter = Counter()
+        self.vanished: Counter = Counter()
+
+    @staticmethod
+    def _identity(analysis, diagnostic: Diagnostic) -> tuple:
+        return diagnostic.code, diagnostic.message, analysis.module.code_for_node(diagnostic.node)
+
+    def found(self, analysis, diagnostics: Sequence[Diagnostic]) -> None:
+        current = Counter(self._identity(analysis, d) for d in diagnostics)
+        if self.previous is not None:
+            for identity, count in (current - self.previous).items():
+                self.created[identity[0]] += count
+            for identity, count in (self.previous - current).items():
+                if identity not in self.fixing:
+                    self.vanished[identity[0]] += count
+        self.previous = current
+
+    def fixed(self, analysis, diagnostics: Sequence[Diagnostic]) -> None:
+        fixing = set()
+        for diagnostic in diagnostics:
+            identity = self._identity(analysis, diagnostic)
+            if identity not in self.fixing:
+                self.outcome.applied.append((diagnostic.code, diagnostic.fix.description))
+            fixing.add(identity)
+        self.fixing = fixing
+
+    def close(self) -> None:
+        """Fixes of one rule must not change another rule's facts: say so."""
+        for code, count in sorted(self.created.items()):
+            self.outcome.notes.append(f"the fixes created {count} new {code} finding{'s' * (count != 1)}; "
+                                      "check the fixed code")
+        for code, count in sorted(self.vanished.items()):
+            self.outcome.notes.append(f"{count} {code} finding{'s' * (count != 1)} disappeared without being "
+                                      "fixed: a fix changed what the rule sees; check the fixed code")
+
+
+def _apply_checked(analysis, chosen: Sequence[Diagnostic], outcome: FixOutcome):
+    """(the text with the chosen fixes, the fixes in it). Fixes are applied
+    together; when the result is refused, one at a time, keeping each that
+    leaves the text sound."""
+    if not chosen:
+        return outcome.text, []
+    new_text = _apply(analysis.module, chosen)
+    if _refusal(new_text, outcome.text) is None:
+        return new_text, list(chosen)
+    kept: List[Diagnostic] = []
+    for diagnostic in chosen:
+        trial = _apply(analysis.module, kept + [diagnostic])
+        problem = _refusal(trial, outcome.text)
+        if problem is None:
+            kept.append(diagnostic)
+            continue
+        note = f"fix not applied: {diagnostic.code} ({diagnostic.fix.description}): {problem}"
+        if note not in outcome.notes:
+            outcome.notes.append(note)
+    return (_apply(analysis.module, kept) if kept else outcome.text), kept
+
+
+def _refusal(new_text: str, text: str) -> Optional[str]:
+    return _compile_error(new_text, text) or _lost_comments(text, new_text)
 
 
 def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
@@ -76,27 +167,36 @@ def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
 
 
-def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]):
     """Greedily, in order, the fixes none of whose nodes contains or lies in
-    another chosen fix's nodes."""
+    another chosen fix's nodes; and, for each finding whose fix is the very one
+    a chosen finding has (one client switched to async for all its awaits), that
+    finding."""
     model = analysis.model
     taken: Set[int] = set()  # the chosen nodes
     covered: Set[int] = set()  # the chosen nodes and all their ancestors
-    chosen = []
+    chosen: List[Diagnostic] = []
+    together: Dict[int, Tuple[Diagnostic, Diagnostic]] = {}  # id -> (finding, the chosen one with its fix)
+    by_edit: Dict[tuple, Diagnostic] = {}
     # Outermost first: a fix of a whole loop or block subsumes one inside it.
     lineages = {id(d): [[id(t)] + [id(a) for a in model.ancestors(t)] for t in d.fix.replacements]
                 for d in diagnostics}
     ordered = sorted(diagnostics, key=lambda d: (d.fix.priority, min(len(line) for line in lineages[id(d)])))
     for diagnostic in ordered:
         targets = list(diagnostic.fix.replacements)
+        edit = (diagnostic.fix.description, tuple(sorted(id(t) for t in targets)))
+        if edit in by_edit:
+            together[id(diagnostic)] = (diagnostic, by_edit[edit])
+            continue
         lineage = lineages[id(diagnostic)]
         if any(id(t) in covered for t in targets) or any(i in taken for line in lineage for i in line):
             continue
         chosen.append(diagnostic)
+        by_edit[edit] = diagnostic
         for target, line in zip(targets, lineage):
             taken.add(id(target))
             covered.update(line)
-    return chosen
+    return chosen, list(together.values())
 
 
 class _Replace(cst.CSTTransformer):
@@ -174,6 +274,7 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
         report_text = source.text if diff_only else outcome.text
         report = engine.check_text(path, report_text, settings, module_name=module_name)
     report.internal_errors.extend(outcome.internal_errors)
+    report.notes.extend(outcome.notes)
     report.fixed = outcome.applied
     if changed and diff_only:
         report.diff = unified_diff(path, source.text, outcome.text)
