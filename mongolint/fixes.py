@@ -91,8 +91,8 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
 class _Ledger:
     """What each pass fixed, and what changed that no fix meant to change.
 
-    A finding is known across passes by its code, message and the source of
-    the node it is on (fixes move lines). One a pass fixes that the next pass
+    A finding is known across passes by its code, its function and the source
+    of the node it is on (fixes move lines; its message may say where it now is). One a pass fixes that the next pass
     still finds is the same finding, fixed further (a client hoisted one loop
     level per pass), and counts once."""
 
@@ -105,7 +105,9 @@ class _Ledger:
 
     @staticmethod
     def _identity(analysis, diagnostic: Diagnostic) -> tuple:
-        return diagnostic.code, diagnostic.message, analysis.module.code_for_node(diagnostic.node)
+        function = analysis.model.enclosing_function(diagnostic.node)
+        return (diagnostic.code, function.name.value if function is not None else "",
+                analysis.module.code_for_node(diagnostic.node))
 
     def found(self, analysis, diagnostics: Sequence[Diagnostic]) -> None:
         current = Counter(self._identity(analysis, d) for d in diagnostics)

@@ -271,3 +271,28 @@ def test_findings_a_fix_moves_are_reported(monkeypatch):
     outcome = fixes.fix_text("x.py", source, Settings(), unsafe=True)
     assert outcome.applied == [("MGL102", "manage the client with `with`")]
     assert any("1 MGL102 finding disappeared without being fixed" in note for note in outcome.notes), outcome.notes
+
+
+TRANSACTION_THEN_WRITE = (
+    "from pymongo import MongoClient\n"
+    "\n"
+    "client = MongoClient()\n"
+    "orders = client.shop.orders\n"
+    "\n"
+    "def place(doc, event):\n"
+    "    with client.start_session() as s:\n"
+    "        s.start_transaction()\n"
+    "        orders.insert_one(doc, session=s)\n"
+    "        orders.insert_one(event)\n"
+)
+
+
+def test_the_transaction_fix_keeps_the_writes_mgl202_sees():
+    """Cause 9: MGL201's `with` used to end at the last use of `s`, leaving the
+    write without `session=` outside: its MGL202 vanished unfixed ("Fixed 1
+    finding, 0 remaining")."""
+    settings = Settings(select=("MGL201", "MGL202"))
+    outcome = fix_text("t.py", TRANSACTION_THEN_WRITE, settings, unsafe=True)
+    assert "            orders.insert_one(event" in outcome.text, outcome.text
+    assert not [n for n in outcome.notes if "disappeared" in n], outcome.notes
+    assert [c for c, _ in outcome.applied] == ["MGL201", "MGL202"]
