@@ -144,12 +144,12 @@ def _apply_checked(analysis, chosen: Sequence[Diagnostic], outcome: FixOutcome):
     leaves the text sound."""
     if not chosen:
         return outcome.text, []
-    new_text = _apply(analysis.module, chosen)
+    new_text = _apply(analysis.module, chosen, outcome.text)
     if _refusal(new_text, outcome.text) is None:
         return new_text, list(chosen)
     kept: List[Diagnostic] = []
     for diagnostic in chosen:
-        trial = _apply(analysis.module, kept + [diagnostic])
+        trial = _apply(analysis.module, kept + [diagnostic], outcome.text)
         problem = _refusal(trial, outcome.text)
         if problem is None:
             kept.append(diagnostic)
@@ -157,7 +157,7 @@ def _apply_checked(analysis, chosen: Sequence[Diagnostic], outcome: FixOutcome):
         note = f"fix not applied: {diagnostic.code} ({diagnostic.fix.description}): {problem}"
         if note not in outcome.notes:
             outcome.notes.append(note)
-    return (_apply(analysis.module, kept) if kept else outcome.text), kept
+    return (_apply(analysis.module, kept, outcome.text) if kept else outcome.text), kept
 
 
 def _refusal(new_text: str, text: str) -> Optional[str]:
@@ -210,9 +210,39 @@ class _Replace(cst.CSTTransformer):
         return self.replacements.get(id(original_node), updated_node)
 
 
-def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic]) -> str:
+def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic], original: Optional[str] = None) -> str:
     replacements = {id(node): new for d in diagnostics for node, new in d.fix.replacements.items()}
-    return module.visit(_Replace(replacements)).code
+    text = module.visit(_Replace(replacements)).code
+    if original is not None and "\f" in original:
+        text = _with_form_feeds_of(original, module.code, text)
+    return text
+
+
+def _with_form_feeds_of(original: str, unchanged: str, fixed: str) -> str:
+    """LibCST drops the form feeds (page breaks) before a statement on its
+    line, even where no fix touched the code: put them back on the lines that
+    came through unchanged."""
+    # Not splitlines(): it splits at form feeds too.
+    original_lines = original.split("\n")
+    unchanged_lines = unchanged.split("\n")
+    if len(original_lines) != len(unchanged_lines):
+        return fixed
+    lost = {}
+    for index, (line, kept) in enumerate(zip(original_lines, unchanged_lines)):
+        if line != kept:
+            if not line.endswith(kept) or line[:len(line) - len(kept)].strip(" \t\f"):
+                return fixed
+            lost[index] = line[:len(line) - len(kept)]
+    if not lost:
+        return fixed
+    fixed_lines = fixed.split("\n")
+    matcher = difflib.SequenceMatcher(None, unchanged_lines, fixed_lines, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            prefix = lost.get(block.a + offset)
+            if prefix is not None:
+                fixed_lines[block.b + offset] = prefix + fixed_lines[block.b + offset]
+    return "\n".join(fixed_lines)
 
 
 def _compile_error(text: str, before: str) -> Optional[str]:

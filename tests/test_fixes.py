@@ -171,8 +171,8 @@ def test_a_fix_that_would_drop_a_comment_is_refused(monkeypatch):
     from mongolint import fixes
 
     real_apply = fixes._apply
-    monkeypatch.setattr(fixes, "_apply", lambda module, chosen: real_apply(module, chosen).replace(
-        "  # keep this comment", ""))
+    monkeypatch.setattr(fixes, "_apply", lambda module, chosen, original=None: real_apply(
+        module, chosen, original).replace("  # keep this comment", ""))
     outcome = fixes.fix_text("x.py", BAD, Settings(), unsafe=True)
     assert outcome.text == BAD and not outcome.internal_errors and not outcome.applied
     assert any("fix not applied" in note and "drop the comment" in note for note in outcome.notes), outcome.notes
@@ -212,9 +212,10 @@ def test_a_refused_fix_is_a_note_and_the_exit_follows_the_findings(tmp_path):
     script = ("import sys, runpy\n"
               "from mongolint import fixes\n"
               "real = fixes._apply\n"
-              "def broken(module, chosen):\n"
-              "    text = real(module, chosen)\n"
-              "    return text.replace('async with', 'with async') if any('async' in d.fix.description for d in chosen) else text\n"
+              "def broken(module, chosen, original=None):\n"
+              "    text = real(module, chosen, original)\n"
+              "    breaks = any('async' in d.fix.description for d in chosen)\n"
+              "    return text.replace('async with', 'with async') if breaks else text\n"
               "fixes._apply = broken\n"
               "sys.argv = ['mongolint', '--fix', sys.argv[1]]\n"
               "runpy.run_module('mongolint', run_name='__main__')\n")
@@ -266,8 +267,8 @@ def test_findings_a_fix_moves_are_reported(monkeypatch):
 
     real_apply = fixes._apply
     source = BAD + "\n\ndef other(uri):\n    return pymongo.MongoClient(uri).shop.name\n"
-    monkeypatch.setattr(fixes, "_apply", lambda module, chosen: real_apply(module, chosen).replace(
-        "    return pymongo.MongoClient(uri).shop.name\n", "    return 'shop'\n"))
+    monkeypatch.setattr(fixes, "_apply", lambda module, chosen, original=None: real_apply(
+        module, chosen, original).replace("    return pymongo.MongoClient(uri).shop.name\n", "    return 'shop'\n"))
     outcome = fixes.fix_text("x.py", source, Settings(), unsafe=True)
     assert outcome.applied == [("MGL102", "manage the client with `with`")]
     assert any("1 MGL102 finding disappeared without being fixed" in note for note in outcome.notes), outcome.notes
@@ -296,3 +297,12 @@ def test_the_transaction_fix_keeps_the_writes_mgl202_sees():
     assert "            orders.insert_one(event" in outcome.text, outcome.text
     assert not [n for n in outcome.notes if "disappeared" in n], outcome.notes
     assert [c for c, _ in outcome.applied] == ["MGL201", "MGL202"]
+
+
+def test_form_feeds_survive_an_unrelated_fix():
+    """Cause 12: LibCST drops a form feed before a statement on its line; the
+    fix puts back the ones on lines it did not touch."""
+    text = "\f" + BAD.replace("\ndef report", "\n\fdef report")
+    outcome = fix_text("x.py", text, Settings(), unsafe=False)
+    assert outcome.applied
+    assert outcome.text.startswith("\fimport pymongo\n") and "\n\fdef report(uri):\n" in outcome.text

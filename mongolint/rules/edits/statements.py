@@ -146,20 +146,24 @@ def block_indentation(model: SemanticModel, block: Block) -> str:
     return "".join(reversed(indents))
 
 
-def keeping_blank_lines(model: SemanticModel, block: Block,
-                        statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
-    """`statements`, taken out of `block`, with their whitespace-only lines
-    written as they were wherever the statements go."""
+def moved_one_level_in(model: SemanticModel, block: Block,
+                       statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    """`statements`, taken out of `block` to be the body of a new `with` or
+    `try` in its place: no blank line right under the new header, whitespace-only
+    lines as they were written, backslash continuation lines indented with the
+    code they continue."""
     indentation = block_indentation(model, block)
-    return [statement.visit(_BlankLinesAsWritten(indentation, model.module.default_indent))
-            for statement in statements]
+    default = model.module.default_indent
+    return body_start([statement.visit(_LayoutAsWritten(indentation, default, default))
+                       for statement in statements])
 
 
-class _BlankLinesAsWritten(cst.CSTTransformer):
-    def __init__(self, indentation: str, default_indent: str) -> None:
+class _LayoutAsWritten(cst.CSTTransformer):
+    def __init__(self, indentation: str, default_indent: str, deeper_by: str) -> None:
         super().__init__()
         self.stack = [indentation]
         self.default_indent = default_indent
+        self.deeper_by = deeper_by
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
         self.stack.append(self.stack[-1] + (node.indent if node.indent is not None else self.default_indent))
@@ -175,3 +179,9 @@ class _BlankLinesAsWritten(cst.CSTTransformer):
         # The lines a statement owns sit in its block; a nested block's footer in that block too.
         return updated_node.with_changes(
             indent=False, whitespace=cst.SimpleWhitespace(self.stack[-1] + updated_node.whitespace.value))
+
+    def leave_SimpleWhitespace(self, original_node, updated_node: cst.SimpleWhitespace) -> cst.SimpleWhitespace:
+        if "\\\n" not in updated_node.value and "\\\r" not in updated_node.value:
+            return updated_node
+        lines = updated_node.value.split("\n")
+        return updated_node.with_changes(value="\n".join([lines[0]] + [self.deeper_by + line for line in lines[1:]]))

@@ -52,7 +52,7 @@ def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: Fr
     if kept is None:
         return None
     inner, trailing = rw.without(span, lambda s: not any(s is k for k in kept))
-    inner = rw.body_start(rw.keeping_blank_lines(model, block, inner))
+    inner = rw.moved_one_level_in(model, block, inner)
     if context_manager:
         new = rw.with_block(assign.value, name, inner, is_async, leading_lines=line.leading_lines,
                             footer=trailing, replaces=line)

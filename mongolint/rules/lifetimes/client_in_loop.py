@@ -187,6 +187,8 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
             return None  # a nested close() would close the shared client in the first iteration
         rest, trailing = rw.without([s for s in body if s is not line],
                                     lambda s: any(s is c for c in closes))
+        if index == 0:
+            rest = rw.body_start(rest)
         new_loop = loop.with_changes(body=loop.body.with_changes(
             body=rest or [cst.SimpleStatementLine([cst.Pass()])],
             footer=list(loop.body.footer) + trailing), leading_lines=())

@@ -96,7 +96,7 @@ class TransactionNotFinished(Rule):
         inner, trailing = rw.without(span, lambda s: s is span[-1] and rw.is_call_statement(s, session, _COMMIT))
         if not inner:
             return None
-        inner = rw.body_start(rw.keeping_blank_lines(self.model, block, inner))
+        inner = rw.moved_one_level_in(self.model, block, inner)
         item = self.model.strip_await(call)
         new = rw.with_block(item, None, inner, is_async, leading_lines=line.leading_lines, footer=trailing,
                             replaces=line)
