@@ -1,0 +1,194 @@
+"""What a fix may change in a program's outcome, rule by rule, and the check that
+nothing else changed. Shared by the MockupDB programs (test_behaviour.py) and
+the behavioural fuzzer (test_behaviour_fuzz.py), whose outcomes have the same shape:
+
+``{"events": [...], "exception": str|None, "value": str|None, "open_clients": [...],
+"open_sessions": [...], "clients": int, "unawaited": int}``; an event is a
+command as sent: ``{"client", "name", "target", "body", "session", "txn",
+"retryable", "start", "phase"[, "ended"]}`` (see behaviour_runner.py).
+
+Each rule declares its one intended difference as an adjustment of the pair
+(before, after): it erases from both what the rule means to change, after
+checking that the change goes the intended way. Whatever differs afterwards is
+a behaviour change the fix did not declare.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Callable, Dict, Iterable, List
+
+Outcome = dict
+Adjustment = Callable[[Outcome, Outcome, List[str]], None]
+
+FIELDS = ("exception", "value", "open_clients", "open_sessions", "clients", "unawaited", "events")
+
+
+def _drop(outcome: Outcome, keep: Callable[[dict], bool]) -> None:
+    outcome["events"] = [e for e in outcome["events"] if keep(e)]
+
+
+def _main(outcome: Outcome) -> List[dict]:
+    return [e for e in outcome["events"] if e["phase"] == "main"]
+
+
+def _sessions_are_ended(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL101: endSessions is sent on every path (the session goes back to the
+    pool and is ended with the client); ending a session aborts its open transaction."""
+    newly_open = sorted(set(after["open_sessions"]) - set(before["open_sessions"]))
+    if newly_open:
+        problems.append(f"the fix leaves sessions {newly_open} open that the original ended")
+    left_open = set(before["open_sessions"])
+    for outcome in (before, after):
+        _drop(outcome, lambda e: e["name"] != "endSessions"
+              and not (e["name"] == "abortTransaction" and e["session"] in left_open))
+        outcome["open_sessions"] = []
+
+
+def _clients_are_closed(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL102: the client is closed on every path, after its last use (a use
+    after the close raises, which the comparison of exceptions catches)."""
+    newly_open = sorted(set(after["open_clients"]) - set(before["open_clients"]))
+    if newly_open:
+        problems.append(f"the fix leaves clients {newly_open} open that the original closed")
+    for outcome in (before, after):
+        _drop(outcome, lambda e: e["name"] != "endSessions")
+        outcome["open_clients"] = []
+
+
+def _one_client_for_the_loop(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL103: one client built before the loop instead of one per iteration
+    (closed once, after the loop)."""
+    if after["clients"] > before["clients"]:
+        problems.append(f"the fix builds {after['clients']} clients where the original built {before['clients']}")
+    for outcome in (before, after):
+        _drop(outcome, lambda e: e["name"] != "endSessions")
+        for event in outcome["events"]:
+            event["client"] = "C"
+        outcome["clients"] = outcome["open_clients"] = 0
+
+
+_UNBOUND = re.compile(r"^(UnboundLocalError|NameError)\b")
+_CONSTRUCTOR_ERRORS = re.compile(r"^(InvalidURI|ConfigurationError|ValueError|TypeError)\b")
+
+
+def _constructor_error_surfaces(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL104: when the constructor raises, the program raises the constructor's
+    error instead of the NameError/UnboundLocalError its `finally` raised."""
+    if (before["exception"] and after["exception"] and _UNBOUND.match(before["exception"])
+            and _CONSTRUCTOR_ERRORS.match(after["exception"])):
+        before["exception"] = after["exception"]
+
+
+def _transaction_is_finished(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL201: the transaction commits on normal exit and aborts on error."""
+    for outcome in (before, after):
+        _drop(outcome, lambda e: e["name"] not in ("commitTransaction", "abortTransaction"))
+
+
+def _write_joins_the_transaction(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL202: the operation carries the transaction's lsid and txnNumber."""
+    before_main, after_main = _main(before), _main(after)
+    if len(before_main) == len(after_main):
+        for old, new in zip(before_main, after_main):
+            if old["session"] == "implicit" and new["session"] not in (None, "implicit") and new["txn"]:
+                for key in ("session", "txn", "retryable"):
+                    old[key] = new[key]
+    for outcome in (before, after):
+        for event in outcome["events"]:
+            event["start"] = None  # the transaction's first command may now be the joined one
+
+
+def _nothing(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL203: nothing changes (the block's exit or with_transaction commits)."""
+
+
+def _raised_call_now_runs(signature: str) -> Adjustment:
+    pattern = re.compile(signature)
+
+    def adjust(before: Outcome, after: Outcome, problems: List[str]) -> None:
+        if not (before["exception"] and pattern.search(before["exception"])):
+            return
+        for outcome in (before, after):
+            outcome["events"] = _main(outcome)
+        after["events"] = after["events"][:len(before["events"])]
+        for outcome in (before, after):
+            for key in ("exception", "value", "open_clients", "open_sessions"):
+                outcome[key] = None
+
+    adjust.__doc__ = f"the call that raised ({signature}) now runs, and the program goes on"
+    return adjust
+
+
+def _skipped_work_now_runs(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL302/MGL305: the coroutine that was never awaited, or the async cursor
+    that was iterated synchronously (zero items, or a TypeError), now runs: its
+    commands are added, and what they return or raise under the scripted
+    replies replaces what the original got from the coroutine or empty cursor."""
+    if after["unawaited"] > before["unawaited"]:
+        problems.append("the fix leaves more coroutines unawaited than the original")
+    before_main, after_main = _main(before), _main(after)
+    if not _is_subsequence(before_main, after_main):
+        return  # compared as they are, so the difference shows
+    bug_raised = bool(before["exception"] and re.search(r"coroutine|async|not iterable|await", before["exception"]))
+    if len(after_main) == len(before_main) and not bug_raised:
+        return
+    for outcome in (before, after):
+        outcome["events"] = before_main
+        for key in ("exception", "value", "open_clients", "open_sessions", "unawaited"):
+            outcome[key] = None
+
+
+def _is_subsequence(short: List[dict], long: List[dict]) -> bool:
+    remaining = iter(long)
+    return all(any(item == candidate for candidate in remaining) for item in short)
+
+
+INTENDED: Dict[str, Adjustment] = {
+    "MGL101": _sessions_are_ended,
+    "MGL102": _clients_are_closed,
+    "MGL103": _one_client_for_the_loop,
+    "MGL104": _constructor_error_surfaces,
+    "MGL201": _transaction_is_finished,
+    "MGL202": _write_joins_the_transaction,
+    "MGL203": _nothing,
+    "MGL205": _raised_call_now_runs(r"does not support sessions|unexpected keyword argument 'session'"),
+    "MGL301": _raised_call_now_runs(r"can't be used in 'await' expression"),
+    "MGL302": _skipped_work_now_runs,
+    "MGL305": _skipped_work_now_runs,
+}
+
+
+def undeclared_differences(rules: Iterable[str], before: Outcome, after: Outcome) -> List[str]:
+    """What differs between the outcomes once the rules' intended differences are
+    taken out; empty when the fix changed only what it declares."""
+    before, after = copy.deepcopy(before), copy.deepcopy(after)
+    problems: List[str] = []
+    for rule in sorted(set(rules)):
+        INTENDED[rule](before, after, problems)
+    for field in FIELDS:
+        if before.get(field) != after.get(field):
+            problems.append(_describe_difference(field, before.get(field), after.get(field)))
+    return problems
+
+
+def _describe_difference(field: str, old, new) -> str:
+    if field != "events":
+        return f"{field}: {old!r} -> {new!r}"
+    lines = [f"commands differ ({len(old)} before, {len(new)} after):"]
+    for index in range(max(len(old), len(new))):
+        left = old[index] if index < len(old) else None
+        right = new[index] if index < len(new) else None
+        marker = "  " if left == right else "!="
+        lines.append(f"  {marker} {index}: {_short(left)}  |  {_short(right)}")
+    return "\n".join(lines)
+
+
+def _short(event) -> str:
+    if event is None:
+        return "-"
+    parts = [event["client"], event["name"], event.get("target") or "", str(event.get("session")),
+             f"txn={event['txn']}" if event.get("txn") else "", "start" if event.get("start") else "",
+             event["phase"], str(event.get("ended", "")), str(event.get("body"))[:60]]
+    return " ".join(p for p in parts if p)
