@@ -22,6 +22,7 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Fix
 from mongolint.model import SemanticModel
 from mongolint.model.lifetime import dependent_bindings, uses_of_binding
+from mongolint.model.walker import walk_same_scope
 from mongolint.rules.edits import statements as rw
 
 
@@ -52,6 +53,8 @@ def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: Fr
     if kept is None:
         return None
     inner, trailing = rw.without(span, lambda s: not any(s is k for k in kept))
+    names = {b.name for b in dependents}
+    inner = [statement.visit(_ReleasesBeforeExit(name, release_methods, names)) for statement in inner]
     inner = rw.moved_one_level_in(model, block, inner)
     if context_manager:
         new = rw.with_block(assign.value, name, inner, is_async, leading_lines=line.leading_lines,
@@ -82,7 +85,8 @@ def _without_final_releases(span: List[cst.BaseStatement], name: str,
     earlier (then a later statement runs after it, and the code may rely on that)
     or when nothing would be left."""
     kept = list(span)
-    while kept and rw.is_call_statement(kept[-1], name, release_methods):
+    while kept and (rw.is_call_statement(kept[-1], name, release_methods)
+                    or _is_guarded_release(kept[-1], name, release_methods)):
         kept.pop()
     if not kept or any(rw.is_call_statement(s, name, release_methods) for s in kept):
         return None
@@ -92,3 +96,54 @@ def _without_final_releases(span: List[cst.BaseStatement], name: str,
 def _is_deleted(model: SemanticModel, binding, scope) -> bool:
     """`del session`: the code manages the object's life itself (a test of garbage collection)."""
     return any(isinstance(model.enclosing_statement(use), cst.Del) for use in uses_of_binding(model, binding, scope))
+
+
+def _is_guarded_release(statement: cst.CSTNode, name: str, release_methods: FrozenSet[str]) -> bool:
+    """`if client:` / `if client is not None:` around nothing but its release."""
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return False
+    test = statement.test
+    guards = (isinstance(test, cst.Name) and test.value == name) or (
+        isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == name
+        and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.IsNot)
+        and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None")
+    body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else [statement.body]
+    return guards and len(body) == 1 and (rw.is_call_statement(body[0], name, release_methods) or (
+        isinstance(body[0], cst.SimpleStatementSuite) and len(body[0].body) == 1
+        and rw.is_call_statement(cst.SimpleStatementLine(body=body[0].body), name, release_methods)))
+
+
+class _ReleasesBeforeExit(cst.CSTTransformer):
+    """Drop `client.close()` right before a `return` or `raise` that uses
+    nothing taken from the client: the `with` releases it on the way out.
+    Not inside loops, `try`, `with` or nested definitions, where leaving the
+    block runs other code first."""
+
+    def __init__(self, name: str, release_methods: FrozenSet[str], dependent_names) -> None:
+        super().__init__()
+        self.name, self.release_methods, self.dependent_names = name, release_methods, dependent_names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return not isinstance(node, (cst.For, cst.While, cst.Try, cst.TryStar, cst.With, cst.FunctionDef,
+                                     cst.ClassDef, cst.Lambda))
+
+    def leave_IndentedBlock(self, original_node, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = list(updated_node.body)
+        kept = []
+        for index, statement in enumerate(body):
+            following = body[index + 1] if index + 1 < len(body) else None
+            if (rw.is_call_statement(statement, self.name, self.release_methods) and following is not None
+                    and self._exits_without_the_resource(following)):
+                body[index + 1] = following.with_changes(
+                    leading_lines=list(statement.leading_lines) + rw.trailing_comment_lines(statement)
+                    + list(following.leading_lines))
+                continue
+            kept.append(body[index])
+        return updated_node.with_changes(body=kept) if len(kept) != len(body) else updated_node
+
+    def _exits_without_the_resource(self, statement: cst.CSTNode) -> bool:
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                and isinstance(statement.body[0], (cst.Return, cst.Raise))):
+            return False
+        names = {n.value for n in walk_same_scope(statement) if isinstance(n, cst.Name)}
+        return not names & (set(self.dependent_names) | {self.name})
