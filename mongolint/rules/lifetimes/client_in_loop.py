@@ -168,6 +168,8 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
     built before the loop and closed after it, when `uri` is the same every time."""
     if not isinstance(loop, (cst.For, cst.While)):
         return None
+    if isinstance(model.parent(call), cst.WithItem):
+        return _hoist_with(model, call, loop)
     line = rw.statement_line(model, call)
     if line is None or model.parent(line) is not loop.body or not _loop_invariant(model, call, loop):
         return None
@@ -197,6 +199,41 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
         return Fix("build the client once, before the loop", Applicability.UNSAFE,
                    {loop: cst.FlattenSentinel([hoisted, new_loop] + after)})
     return None
+
+
+def _hoist_with(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> Optional[Fix]:
+    """`for ...: with MongoClient(uri) as client: ...` -> the `with` around the
+    loop (the shape MGL102's fix writes), when `uri` is the same every time and
+    nothing taken from the client outlives its iteration."""
+    item = model.parent(call)
+    statement = model.parent(item)
+    if not (isinstance(statement, cst.With) and len(statement.items) == 1 and model.parent(statement) is loop.body
+            and isinstance(statement.body, cst.IndentedBlock) and _loop_invariant(model, call, loop)):
+        return None
+    if item.asname is not None:
+        if not isinstance(item.asname.name, cst.Name):
+            return None
+        name = item.asname.name.value
+        scope = model.scope_of(statement)
+        bindings = scope.bindings.get(name, [])
+        if len(bindings) != 1 or dependent_bindings(model, bindings[0], scope) is None:
+            return None
+        if any(not any(a is statement.body for a in model.ancestors(use))
+               for use in uses_of_binding(model, bindings[0], scope)):
+            return None  # used outside the `with`: it would see the shared client
+        if _closes_inside(model, name, statement.body.body):
+            return None
+    body = list(loop.body.body)
+    index = next(i for i, s in enumerate(body) if s is statement)
+    inner = list(statement.body.body)
+    if index == 0 and inner:
+        inner[0] = inner[0].with_changes(leading_lines=list(statement.leading_lines) + list(inner[0].leading_lines))
+    new_body = body[:index] + inner + body[index + 1:]
+    new_loop = loop.with_changes(leading_lines=(), body=loop.body.with_changes(
+        body=new_body, footer=list(statement.body.footer) + list(loop.body.footer)))
+    hoisted = statement.with_changes(leading_lines=loop.leading_lines,
+                                     body=statement.body.with_changes(body=[new_loop], footer=()))
+    return Fix("enter the client once, around the loop", Applicability.UNSAFE, {loop: hoisted})
 
 
 def _loop_invariant(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
