@@ -176,6 +176,10 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
         for report in reports:
             for code, description in report.fixed:
                 print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{report.path}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 

@@ -12,6 +12,7 @@ from typing import List, Optional, Tuple
 class Applicability(str, enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"  # a suggestion: shown (--show-fixes, JSON), never applied
 
 
 @dataclass(frozen=True)

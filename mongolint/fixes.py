@@ -166,7 +166,8 @@ def _refusal(new_text: str, text: str) -> Optional[str]:
 
 def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     fix = diagnostic.fix
-    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+    return fix is not None and (fix.applicability is Applicability.SAFE
+                                or unsafe and fix.applicability is Applicability.UNSAFE)
 
 
 def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]):

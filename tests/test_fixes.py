@@ -43,9 +43,11 @@ def test_snapshot_parses_and_keeps_only_unfixable_findings(snapshot):
     compile(fixed_text, str(snapshot), "exec")
     before = check_text(str(fixture), fixture.read_text(encoding="utf-8"), settings).findings
     after = check_text(str(snapshot), fixed_text, settings).findings
-    assert any(f.fix is not None for f in before), "the fixture has no fixable case"
-    assert all(f.fix is None for f in after), [f for f in after if f.fix is not None]
-    assert len(after) <= len([f for f in before if f.fix is None])
+    applied = [f for f in before if f.fix is not None and f.fix.applicability != "display-only"]
+    assert applied, "the fixture has no fixable case"
+    assert all(f.fix is None or f.fix.applicability == "display-only" for f in after), [
+        f for f in after if f.fix is not None]
+    assert len(after) <= len(before) - len(applied)
 
 
 @pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=lambda p: p.name.split(".")[0])
@@ -306,3 +308,13 @@ def test_form_feeds_survive_an_unrelated_fix():
     outcome = fix_text("x.py", text, Settings(), unsafe=False)
     assert outcome.applied
     assert outcome.text.startswith("\fimport pymongo\n") and "\n\fdef report(uri):\n" in outcome.text
+
+
+def test_a_display_only_fix_is_shown_and_never_applied(tmp_path):
+    path = tmp_path / "app.py"
+    source = ("from pymongo import MongoClient\n\nasync def load(client: MongoClient):\n"
+              "    return await client.shop.orders.find_one({})\n")
+    path.write_text(source)
+    result = _cli("--fix", "--unsafe-fixes", "--show-fixes", str(path), cwd=tmp_path)
+    assert result.returncode == 1 and path.read_text() == source
+    assert "suggestion for MGL301 (not applied): remove `await`" in result.stderr, result.stderr
