@@ -173,8 +173,8 @@ def test_a_fix_that_would_drop_a_comment_is_refused(monkeypatch):
     from mongolint import fixes
 
     real_apply = fixes._apply
-    monkeypatch.setattr(fixes, "_apply", lambda module, chosen, original=None: real_apply(
-        module, chosen, original).replace("  # keep this comment", ""))
+    monkeypatch.setattr(fixes, "_apply", lambda analysis, chosen: real_apply(
+        analysis, chosen).replace("  # keep this comment", ""))
     outcome = fixes.fix_text("x.py", BAD, Settings(), unsafe=True)
     assert outcome.text == BAD and not outcome.internal_errors and not outcome.applied
     assert any("fix not applied" in note and "drop the comment" in note for note in outcome.notes), outcome.notes
@@ -214,8 +214,8 @@ def test_a_refused_fix_is_a_note_and_the_exit_follows_the_findings(tmp_path):
     script = ("import sys, runpy\n"
               "from mongolint import fixes\n"
               "real = fixes._apply\n"
-              "def broken(module, chosen, original=None):\n"
-              "    text = real(module, chosen, original)\n"
+              "def broken(analysis, chosen):\n"
+              "    text = real(analysis, chosen)\n"
               "    breaks = any('async' in d.fix.description for d in chosen)\n"
               "    return text.replace('async with', 'with async') if breaks else text\n"
               "fixes._apply = broken\n"
@@ -269,8 +269,8 @@ def test_findings_a_fix_moves_are_reported(monkeypatch):
 
     real_apply = fixes._apply
     source = BAD + "\n\ndef other(uri):\n    return pymongo.MongoClient(uri).shop.name\n"
-    monkeypatch.setattr(fixes, "_apply", lambda module, chosen, original=None: real_apply(
-        module, chosen, original).replace("    return pymongo.MongoClient(uri).shop.name\n", "    return 'shop'\n"))
+    monkeypatch.setattr(fixes, "_apply", lambda analysis, chosen: real_apply(
+        analysis, chosen).replace("    return pymongo.MongoClient(uri).shop.name\n", "    return 'shop'\n"))
     outcome = fixes.fix_text("x.py", source, Settings(), unsafe=True)
     assert outcome.applied == [("MGL102", "manage the client with `with`")]
     assert any("1 MGL102 finding disappeared without being fixed" in note for note in outcome.notes), outcome.notes

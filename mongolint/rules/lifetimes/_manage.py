@@ -19,7 +19,7 @@ from typing import FrozenSet, List, Optional
 
 import libcst as cst
 
-from mongolint.diagnostics import Applicability, Fix
+from mongolint.diagnostics import Applicability, Deferred, Fix
 from mongolint.model import SemanticModel
 from mongolint.model.lifetime import dependent_bindings, uses_of_binding
 from mongolint.model.walker import walk_same_scope
@@ -52,18 +52,24 @@ def manage_binding(model: SemanticModel, creation: cst.Call, release_methods: Fr
     kept = _without_final_releases(span, name, release_methods)
     if kept is None:
         return None
-    inner, trailing = rw.without(span, lambda s: not any(s is k for k in kept))
-    names = {b.name for b in dependents}
-    inner = [statement.visit(_ReleasesBeforeExit(name, release_methods, names)) for statement in inner]
-    inner = rw.moved_one_level_in(model, block, inner)
-    if context_manager:
-        new = rw.with_block(assign.value, name, inner, is_async, leading_lines=line.leading_lines,
-                            footer=trailing, replaces=line)
-        return rw.replace_span(block, start, end, [new], f"manage the {what} with `{'async with' if is_async else 'with'}`",
-                               Applicability.SAFE)
-    close = cst.parse_statement(f"{name}.{sorted(release_methods)[0]}()\n")
-    return rw.replace_span(block, start, end, [line, rw.try_finally_block(inner, close, trailing)],
-                           f"close the {what} in `finally`", Applicability.SAFE)
+    description = (f"manage the {what} with `{'async with' if is_async else 'with'}`" if context_manager
+                   else f"close the {what} in `finally`")
+
+    def build():
+        inner, trailing = rw.without(span, lambda s: not any(s is k for k in kept))
+        names = {b.name for b in dependents}
+        if any(_releases(node, name, release_methods) for statement in inner for node in walk_same_scope(statement)):
+            inner = [statement.visit(_ReleasesBeforeExit(name, release_methods, names)) for statement in inner]
+        inner = rw.moved_one_level_in(model, block, inner)
+        if context_manager:
+            new = [rw.with_block(assign.value, name, inner, is_async, leading_lines=line.leading_lines,
+                                 footer=trailing, replaces=line)]
+        else:
+            close = cst.parse_statement(f"{name}.{sorted(release_methods)[0]}()\n")
+            new = [line, rw.try_finally_block(inner, close, trailing)]
+        return rw.replace_span(block, start, end, new, description, Applicability.SAFE).replacements
+
+    return Fix(description, Applicability.SAFE, Deferred([block], build))
 
 
 def _last_use(model: SemanticModel, block, start: int, dependents, scope) -> Optional[int]:
@@ -147,3 +153,8 @@ class _ReleasesBeforeExit(cst.CSTTransformer):
             return False
         names = {n.value for n in walk_same_scope(statement) if isinstance(n, cst.Name)}
         return not names & (set(self.dependent_names) | {self.name})
+
+
+def _releases(node: cst.CSTNode, name: str, release_methods: FrozenSet[str]) -> bool:
+    return (isinstance(node, cst.Attribute) and node.attr.value in release_methods
+            and isinstance(node.value, cst.Name) and node.value.value == name)
