@@ -82,22 +82,45 @@ def _constructor_error_surfaces(before: Outcome, after: Outcome, problems: List[
 
 
 def _transaction_is_finished(before: Outcome, after: Outcome, problems: List[str]) -> None:
-    """MGL201: the transaction commits on normal exit and aborts on error."""
+    """MGL201: the transaction commits on normal exit and aborts on error; a later
+    start_transaction() that the open transaction made fail ("Transaction already
+    in progress") now succeeds, and the program goes on."""
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] not in ("commitTransaction", "abortTransaction"))
+    _ALREADY_IN_PROGRESS(before, after, problems)
+
+
+_SCRIPTED_FAILURE = re.compile(r"AutoReconnect|WriteConflict|connection closed")
 
 
 def _write_joins_the_transaction(before: Outcome, after: Outcome, problems: List[str]) -> None:
-    """MGL202: the operation carries the transaction's lsid and txnNumber."""
-    before_main, after_main = _main(before), _main(after)
-    if len(before_main) == len(after_main):
-        for old, new in zip(before_main, after_main):
-            if old["session"] == "implicit" and new["session"] not in (None, "implicit") and new["txn"]:
-                for key in ("session", "txn", "retryable"):
-                    old[key] = new[key]
+    """MGL202: the operation carries the transaction's lsid and txnNumber. Being
+    part of the transaction, it is not retried on its own, and a scripted failure
+    on it is the transaction's (aborted with it, retried by with_transaction), so
+    under a failing scenario the outcomes are compared up to the joined operation."""
     for outcome in (before, after):
+        outcome["events"] = _without_retries(_main(outcome))
+    joined = None
+    for index, (old, new) in enumerate(zip(before["events"], after["events"])):
+        if old["name"] != new["name"] or old["body"] != new["body"]:
+            break
+        if old["session"] == "implicit" and new["session"] not in (None, "implicit") and new["txn"]:
+            for key in ("session", "txn", "retryable"):
+                old[key] = new[key]
+            joined = index if joined is None else joined
+    failed = any(o["exception"] and _SCRIPTED_FAILURE.search(o["exception"]) for o in (before, after))
+    for outcome in (before, after):
+        if failed and joined is not None:
+            outcome["events"] = outcome["events"][:joined + 1]
+            outcome["exception"] = outcome["value"] = None
         for event in outcome["events"]:
             event["start"] = None  # the transaction's first command may now be the joined one
+        outcome["open_sessions"] = outcome["open_clients"] = None
+
+
+def _without_retries(events: List[dict]) -> List[dict]:
+    """A retry is the same command sent again at once."""
+    return [e for i, e in enumerate(events) if i == 0 or e != events[i - 1]]
 
 
 def _nothing(before: Outcome, after: Outcome, problems: List[str]) -> None:
@@ -124,26 +147,46 @@ def _raised_call_now_runs(signature: str) -> Adjustment:
 def _skipped_work_now_runs(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL302/MGL305: the coroutine that was never awaited, or the async cursor
     that was iterated synchronously (zero items, or a TypeError), now runs: its
-    commands are added, and what they return or raise under the scripted
-    replies replaces what the original got from the coroutine or empty cursor."""
+    commands are added, and what they return (or raise, under a failing
+    scenario) flows into the rest of the program, so the commands are compared
+    by kind (client, command, collection, session), in order, up to where the
+    added work failed."""
     if after["unawaited"] > before["unawaited"]:
         problems.append("the fix leaves more coroutines unawaited than the original")
-    before_main, after_main = _main(before), _main(after)
-    if not _is_subsequence(before_main, after_main):
-        return  # compared as they are, so the difference shows
-    bug_raised = bool(before["exception"] and re.search(r"coroutine|async|not iterable|await", before["exception"]))
-    if len(after_main) == len(before_main) and not bug_raised:
+    old = [_kind(e) for e in _main(before) if e["name"] != "endSessions"]
+    new = [_kind(e) for e in _main(after) if e["name"] != "endSessions"]
+    if after["exception"] and not _is_subsequence(old, new):
+        cut = _first_difference_of_kinds(old, new)
+        old, new = old[:cut], new[:cut]
+    if not _is_subsequence(old, new) or (old == new and before["exception"] == after["exception"]
+                                         and before["value"] == after["value"]):
+        for outcome in (before, after):
+            _drop(outcome, lambda e: e["name"] != "endSessions")
+            outcome["unawaited"] = outcome["open_clients"] = outcome["open_sessions"] = None
         return
     for outcome in (before, after):
-        outcome["events"] = before_main
+        outcome["events"] = []
         for key in ("exception", "value", "open_clients", "open_sessions", "unawaited"):
             outcome[key] = None
+
+
+def _kind(event: dict) -> tuple:
+    return event["client"], event["name"], event["target"], event["session"], event["txn"]
+
+
+def _first_difference_of_kinds(old: List[tuple], new: List[tuple]) -> int:
+    index = 0
+    while index < min(len(old), len(new)) and old[index] == new[index]:
+        index += 1
+    return index
 
 
 def _is_subsequence(short: List[dict], long: List[dict]) -> bool:
     remaining = iter(long)
     return all(any(item == candidate for candidate in remaining) for item in short)
 
+
+_ALREADY_IN_PROGRESS = _raised_call_now_runs(r"Transaction already in progress")
 
 INTENDED: Dict[str, Adjustment] = {
     "MGL101": _sessions_are_ended,
