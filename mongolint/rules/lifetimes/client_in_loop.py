@@ -171,8 +171,10 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
     if isinstance(model.parent(call), cst.WithItem):
         return _hoist_with(model, call, loop)
     line = rw.statement_line(model, call)
-    if line is None or model.parent(line) is not loop.body or not _loop_invariant(model, call, loop):
+    if line is None or not _loop_invariant(model, call, loop):
         return None
+    if model.parent(line) is not loop.body:
+        return _initialise_lazily(model, line, call, loop)
     body = list(loop.body.body)
     index = body.index(line)
     small = line.body[0]
@@ -199,6 +201,49 @@ def hoist_out_of_loop(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
         return Fix("build the client once, before the loop", Applicability.UNSAFE,
                    {loop: cst.FlattenSentinel([hoisted, new_loop] + after)})
     return None
+
+
+def _initialise_lazily(model: SemanticModel, line: cst.SimpleStatementLine, call: cst.Call,
+                       loop: cst.CSTNode) -> Optional[Fix]:
+    """`for ...: if ...: client = MongoClient(uri)` -> `client = None` before the
+    loop and `if client is None:` around the construction: built the first time
+    it is needed, where it was (inside the same `if` and `try`), then reused."""
+    small = line.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name) and small.value is model.strip_await(call)):
+        return None
+    block = model.parent(line)
+    if not isinstance(block, cst.IndentedBlock) or not _only_ifs_between(model, block, loop):
+        return None
+    name = small.targets[0].target.value
+    scope = model.scope_of(small)
+    bindings = scope.bindings.get(name, [])
+    if len(bindings) != 1 or dependent_bindings(model, bindings[0], scope) is None:
+        return None
+    uses = uses_of_binding(model, bindings[0], scope)
+    if any(not model.precedes(line, use) or not any(a is block for a in model.ancestors(use)) for use in uses):
+        return None  # every use after the construction, in its block
+    if _closes_inside(model, name, [loop]):
+        return None
+    guarded = cst.If(test=cst.parse_expression(f"{name} is None"),
+                     body=cst.IndentedBlock(body=[line.with_changes(leading_lines=())]),
+                     leading_lines=line.leading_lines)
+    unset = cst.parse_statement(f"{name} = None\n").with_changes(leading_lines=loop.leading_lines)
+    new_loop = loop.deep_replace(line, guarded).with_changes(leading_lines=())
+    return Fix("build the client the first time it is needed, then reuse it", Applicability.UNSAFE,
+               {loop: cst.FlattenSentinel([unset, new_loop])})
+
+
+def _only_ifs_between(model: SemanticModel, block: cst.CSTNode, loop: cst.CSTNode) -> bool:
+    child = block
+    for ancestor in model.ancestors(block):
+        if ancestor is loop:
+            return child is loop.body
+        if not (isinstance(ancestor, cst.If) or isinstance(ancestor, cst.IndentedBlock)
+                or isinstance(ancestor, cst.Else) and isinstance(model.parent(ancestor), cst.If)):
+            return False
+        child = ancestor
+    return False
 
 
 def _hoist_with(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> Optional[Fix]:
