@@ -176,6 +176,10 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
         for report in reports:
             for code, description in report.fixed:
                 print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{report.path}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -199,6 +203,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         for problem in report.internal_errors:
             internal = True
             print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+        for note in report.notes:
+            print(f"mongolint: {report.path}: note: {note}", file=sys.stderr)
     if internal:
         return EXIT_ERROR
     found = any(report.findings for report in reports)
