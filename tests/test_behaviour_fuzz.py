@@ -98,7 +98,7 @@ def check(text: str, unsafe: bool) -> None:
     assert not problems, "\n".join(problems) + f"\n\nfixed by {sorted(rules)}:\n{outcome.text}\noriginal:\n{text}"
 
 
-@settings(BOUNDED, max_examples=40)
+@settings(BOUNDED, max_examples=30)
 @given(runnable_programs())
 @example(DERIVED_AFTER_LAST_MENTION)
 @example(LAZY_CURSOR)
@@ -108,7 +108,7 @@ def test_safe_fixes_change_only_what_their_rules_intend(text):
     check(text, unsafe=False)
 
 
-@settings(BOUNDED, max_examples=25)
+@settings(BOUNDED, max_examples=20)
 @given(runnable_programs())
 @example(POSITIONAL_SESSION)
 @example(CONSTRUCTOR_CAUGHT)
