@@ -22,6 +22,7 @@ from typing import Callable, Dict, Iterable, List
 Outcome = dict
 Adjustment = Callable[[Outcome, Outcome, List[str]], None]
 
+
 def describe(error: BaseException) -> str:
     """An outcome's exception: the error, and the one it was raised while
     handling (a `finally` that raises hides the first error, which is part of

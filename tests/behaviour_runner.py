@@ -37,7 +37,6 @@ import traceback
 import warnings
 from typing import Any, Dict, List, Optional
 
-import pymongo
 from behaviour_outcomes import describe
 from bson import ObjectId
 from pymongo import common, monitoring

@@ -160,7 +160,6 @@ class _Session:
         return value
 
 
-
 class ClientSession(_Session):
     def end_session(self):
         self._end()
@@ -245,7 +244,6 @@ class _Client:
             if self._used or self._ended_sessions:
                 RUN.send(self, "endSessions")
                 RUN.events[-1]["ended"] = sorted(self._ended_sessions)
-
 
 
 class MongoClient(_Client):

@@ -232,7 +232,8 @@ def runnable_programs(draw, max_depth: int = 2) -> str:
     scope = Scope(is_async, sloppy_awaits=is_async and draw(st.integers(0, 3)) == 0)
     lines = list(HEADER)
     lines.append(f"SHARED = {'AsyncMongoClient' if is_async else 'MongoClient'}(URI)")
-    lines += ["", "", ("async def" if is_async else "def") + " main(flag=%s):" % draw(st.sampled_from(["True", "False"]))]
+    flag = draw(st.sampled_from(["True", "False"]))
+    lines += ["", "", ("async def" if is_async else "def") + f" main(flag={flag}):"]
     body = ["results = []"] + draw(_prologue(scope)) + draw(block(scope, max_depth, size=(1, 5)))
     body += draw(_epilogue(scope)) + ["return results"]
     return "\n".join(lines + indent(body)) + "\n"

@@ -98,18 +98,11 @@ def run_all(server: ScriptedServer, directory: Path, jobs: Dict[str, Dict[str, s
 
 
 @pytest.fixture(scope="module")
-def server():
-    scripted = ScriptedServer().start()
-    yield scripted
-    scripted.stop()
-
-
-@pytest.fixture(scope="module")
-def ran(server, tmp_path_factory) -> Dict[str, Versions]:
+def ran(scripted_server, tmp_path_factory) -> Dict[str, Versions]:
     jobs = {p.stem: fixed_versions(p) for p in PROGRAMS}
     jobs.update({f"broken_{p.stem}": {"original": (FIXTURES / "behaviour" / p.name).read_text(encoding="utf-8"),
                                       "broken": p.read_text(encoding="utf-8")} for p in BROKEN})
-    return run_all(server, tmp_path_factory.mktemp("behaviour"), jobs)
+    return run_all(scripted_server, tmp_path_factory.mktemp("behaviour"), jobs)
 
 
 def _report(versions: Versions, rule: str) -> List[str]:
