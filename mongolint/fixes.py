@@ -154,50 +154,48 @@ def _refusal(new_text: str, text: str, parsed: Dict[str, cst.Module]) -> Optiona
 class _Ledger:
     """What each pass fixed, and what changed that no fix meant to change.
 
-    A finding is known across passes by its code, its function and its rank
-    among that function's findings of that code (rules report in source order;
-    fixes move lines and may change a message). One a pass fixes that the next
-    pass still finds is the same finding, fixed further (a client hoisted one
-    loop level per pass), and counts once."""
+    Findings are counted by code and function (fixes move lines and may change
+    a message). From one pass to the next, a function's findings of a code
+    should drop by the number fixed: more is a finding a fix made disappear
+    without fixing it, and more than before is one a fix created. A fixed
+    finding the next pass still finds is the same finding, fixed further (a
+    client hoisted one loop level per pass), and counts once."""
 
     def __init__(self, outcome: FixOutcome) -> None:
         self.outcome = outcome
         self.previous: Optional[Counter] = None
-        self.fixing: Set[tuple] = set()  # what the last pass fixed
+        self.fixing: Counter = Counter()  # by (code, function): what the last pass fixed
+        self.continuing: Counter = Counter()  # of those, how many the next pass still finds
         self.created: Counter = Counter()
         self.vanished: Counter = Counter()
+        self.groups: Dict[int, tuple] = {}
 
     @staticmethod
-    def _identities(analysis, diagnostics: Sequence[Diagnostic]) -> List[tuple]:
-        """(code, function, n): the n-th finding of that code in that function.
-        Fixes move code but keep the order of what they do not remove."""
-        seen: Counter = Counter()
-        identities = []
-        for diagnostic in diagnostics:
-            function = analysis.model.enclosing_function(diagnostic.node)
-            key = (diagnostic.code, function.name.value if function is not None else "")
-            identities.append(key + (seen[key],))
-            seen[key] += 1
-        return identities
+    def _group(analysis, diagnostic: Diagnostic) -> tuple:
+        function = analysis.model.enclosing_function(diagnostic.node)
+        return diagnostic.code, function.name.value if function is not None else ""
 
     def found(self, analysis, diagnostics: Sequence[Diagnostic]) -> None:
-        self.identity = {id(d): identity for d, identity in zip(diagnostics, self._identities(analysis, diagnostics))}
-        current = Counter(self.identity.values())
+        self.groups = {id(d): self._group(analysis, d) for d in diagnostics}
+        current = Counter(self.groups.values())
+        self.continuing = Counter()
         if self.previous is not None:
-            for identity, count in (current - self.previous).items():
-                self.created[identity[0]] += count
-            for identity, count in (self.previous - current).items():
-                if identity not in self.fixing:
-                    self.vanished[identity[0]] += count
+            for group in set(current) | set(self.previous):
+                before, fixed, now = self.previous[group], self.fixing[group], current[group]
+                if now > before:
+                    self.created[group[0]] += now - before
+                elif now < before - fixed:
+                    self.vanished[group[0]] += before - fixed - now
+                self.continuing[group] = min(fixed, max(0, now - (before - fixed)))
         self.previous = current
 
     def fixed(self, analysis, diagnostics: Sequence[Diagnostic]) -> None:
-        fixing = set()
+        fixing: Counter = Counter()
         for diagnostic in diagnostics:
-            identity = self.identity[id(diagnostic)]
-            if identity not in self.fixing:
+            group = self.groups[id(diagnostic)]
+            fixing[group] += 1
+            if fixing[group] > self.continuing[group]:
                 self.outcome.applied.append((diagnostic.code, diagnostic.fix.description))
-            fixing.add(identity)
         self.fixing = fixing
 
     def close(self) -> None:

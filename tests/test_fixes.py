@@ -318,3 +318,11 @@ def test_a_display_only_fix_is_shown_and_never_applied(tmp_path):
     result = _cli("--fix", "--unsafe-fixes", "--show-fixes", str(path), cwd=tmp_path)
     assert result.returncode == 1 and path.read_text() == source
     assert "suggestion for MGL301 (not applied): remove `await`" in result.stderr, result.stderr
+
+
+def test_a_fixed_finding_does_not_make_its_neighbour_look_vanished():
+    source = ("import pymongo\n\ndef report(uri):\n    client = pymongo.MongoClient(uri)\n"
+              "    client.shop.orders.find_one()\n    pymongo.MongoClient(uri).admin.command('ping')\n")
+    outcome = fix_text("x.py", source, Settings(), unsafe=False)
+    assert outcome.applied == [("MGL102", "manage the client with `with`")]
+    assert not outcome.notes, outcome.notes
