@@ -73,6 +73,15 @@ SYNC_MISUSES = {
         s = client.start_session(); s.start_transaction(); s.commit_transaction(); return s.in_transaction""",
     "with_transaction returns the callback's value": """
         s = client.start_session(); return s.with_transaction(lambda session: "done")""",
+    "with_transaction aborts and re-raises the callback's error": """
+        s = client.start_session()
+        def callback(session):
+            coll.insert_one({}, session=session)
+            raise ValueError("no")
+        try:
+            s.with_transaction(callback)
+        except ValueError as error:
+            return str(error), s.in_transaction""",
     "the constructor rejects a bad URI": """
         MongoClient("notmongodb://127.0.0.1")""",
 }
