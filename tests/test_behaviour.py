@@ -77,13 +77,14 @@ def _runs(server: ScriptedServer, directory: Path, key: str, texts: Dict[str, st
     return runs
 
 
-def run_all(server: ScriptedServer, directory: Path, jobs: Dict[str, Dict[str, str]]) -> Dict[str, Versions]:
+def run_all(server: ScriptedServer, directory: Path, jobs: Dict[str, Dict[str, str]],
+            timeout: int = PROGRAM_TIMEOUT) -> Dict[str, Versions]:
     """Every version of every program under every scenario: one runner process,
     which forks a child per program (see behaviour_runner.py)."""
     programs = [{"key": key, "runs": _runs(server, directory, key, texts)} for key, texts in jobs.items()]
-    spec = {"programs": programs, "out": str(directory), "timeout": PROGRAM_TIMEOUT, "parallel": 2}
+    spec = {"programs": programs, "out": str(directory), "timeout": timeout, "parallel": 2}
     subprocess.run([sys.executable, str(HERE / "behaviour_runner.py")], input=json.dumps(spec), text=True,
-                   timeout=PROGRAM_TIMEOUT * len(programs), check=True)
+                   timeout=timeout * len(programs) + 60, check=True)
     results = {}
     for program in programs:
         versions = results[program["key"]] = Versions(jobs[program["key"]])
@@ -169,3 +170,12 @@ def test_every_fixable_rule_has_programs_that_its_fix_changes():
         if code not in ASYNC_ONLY:
             assert any("\ndef main" in t for t in texts), f"{code} has no sync program"
         assert any(len(fixed_versions(p)) > 1 for p in programs), f"no program of {code} is changed by its fix"
+
+
+def test_a_program_that_hangs_costs_only_its_own_runs(scripted_server, tmp_path):
+    hanging = "import time\n\n\ndef main():\n    time.sleep(600)\n"
+    quick = "def main():\n    return 42\n"
+    results = run_all(scripted_server, tmp_path, {"hangs": {"original": hanging}, "quick": {"original": quick}},
+                      timeout=2)
+    assert "did not finish within 2 s" in results["hangs"].error
+    assert results["quick"].outcomes["original"]["ok"]["value"] == "42"
