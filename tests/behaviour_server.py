@@ -64,7 +64,7 @@ class ScriptedServer:
         """The URI a run connects with (the constructor-raising one for `bad_uri`)."""
         scheme = "notmongodb" if run_id.endswith(".bad_uri") else "mongodb"
         return (f"{scheme}://{self.address}/?appname={run_id}"
-                "&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000")
+                "&serverSelectionTimeoutMS=20000&connectTimeoutMS=10000")
 
     def requests_of(self, run_id: str) -> int:
         """How many commands (handshakes and heartbeats aside) the run sent."""
