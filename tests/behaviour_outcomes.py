@@ -108,9 +108,15 @@ def _write_joins_the_transaction(before: Outcome, after: Outcome, problems: List
     """MGL202: the operation carries the transaction's lsid and txnNumber. Being
     part of the transaction, it is not retried on its own, and a scripted failure
     on it is the transaction's (aborted with it, retried by with_transaction), so
-    under a failing scenario the outcomes are compared up to the joined operation."""
+    under a failing scenario the outcomes are compared up to the joined operation.
+    A transaction that was empty now has an operation, so its commit or abort
+    is sent (an empty one sends none)."""
+    used = {(e["session"], e["txn"]) for e in _main(before)
+            if e["txn"] and e["name"] not in ("commitTransaction", "abortTransaction")}
     for outcome in (before, after):
-        outcome["events"] = _without_retries(_main(outcome))
+        outcome["events"] = [e for e in _without_retries(_main(outcome))
+                             if e["name"] not in ("commitTransaction", "abortTransaction")
+                             or (e["session"], e["txn"]) in used]
     joined = None
     for index, (old, new) in enumerate(zip(before["events"], after["events"])):
         if old["name"] != new["name"] or old["body"] != new["body"]:

@@ -10,8 +10,9 @@ against the real driver and MockupDB):
   closed client still hands out databases, collections and sessions;
 - a session of another client, ``Transaction already in progress``,
   ``No transaction started``, commit after abort and abort after commit;
-- ``session=`` given twice (positionally and by keyword): the signatures put
-  ``session`` where PyMongo does, so Python raises the same TypeError;
+- ``session=`` where PyMongo refuses it (``estimated_document_count``), or
+  given twice (positionally and by keyword): the signatures put ``session``
+  where PyMongo does, so Python raises the same TypeError;
 - sync ``with`` on an async client, session or transaction, and ``await`` of a
   plain method (Python raises: the classes have the same names and protocols);
 - a PyMongo Async cursor iterated synchronously yields nothing and sends nothing.
@@ -290,6 +291,12 @@ class Collection:
         self._run(session, "aggregate", {"count": filter})
         return len(DOCUMENTS)
 
+    def estimated_document_count(self, comment=None, **kwargs):
+        if "session" in kwargs:
+            raise ConfigurationError("estimated_document_count does not support sessions")
+        self._run(None, "count", {})
+        return len(DOCUMENTS)
+
     def find_one(self, filter=None, *args, **kwargs):
         self._run(kwargs.get("session"), "find", {"filter": filter, "limit": 1})
         return dict(DOCUMENTS[0])
@@ -384,6 +391,9 @@ class AsyncCollection(Collection):
 
     async def delete_many(self, filter, collation=None, hint=None, session=None, let=None, comment=None):
         return Collection.delete_many(self, filter, session=session)
+
+    async def estimated_document_count(self, comment=None, **kwargs):
+        return Collection.estimated_document_count(self, comment, **kwargs)
 
     async def find_one(self, filter=None, *args, **kwargs):
         return Collection.find_one(self, filter, *args, **kwargs)

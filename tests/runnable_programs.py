@@ -85,6 +85,8 @@ def simple_statement(draw, scope: Scope) -> List[str]:
         kinds += ["close", "close"]
     if scope.sessions:
         kinds += ["end_session", "transaction", "has_ended", "positional", "del"]
+        if not scope.is_async:
+            kinds.append("with_transaction")
     if scope.cursor:
         kinds += ["consume", "consume"]
     if scope.bound_method:
@@ -109,7 +111,7 @@ def simple_statement(draw, scope: Scope) -> List[str]:
         operation = draw(st.sampled_from([
             f"insert_one({{'_id': {scope.next_id()}}}{session})", f"find_one({{}}{session})",
             f"count_documents({{}}{session})", f"update_one({{'_id': 1}}, {{'$set': {{'x': 1}}}}{session})",
-            f"delete_many({{'x': 1}}{session})"]))
+            f"delete_many({{'x': 1}}{session})", f"estimated_document_count({session.lstrip(', ')})"]))
         return [f"results.append({scope.aw(f'{collection}.{operation}')})"]
     if kind == "session":
         scope.sessions = True
@@ -145,6 +147,12 @@ def simple_statement(draw, scope: Scope) -> List[str]:
         method = draw(st.sampled_from(["start_transaction()", "start_transaction()", "commit_transaction()",
                                        "abort_transaction()"]))
         return [scope.aw(f"s.{method}")]
+    if kind == "with_transaction":
+        collection = draw(_collection_expression(scope))
+        session = draw(st.sampled_from(["", ", session=session"]))
+        commit = draw(st.sampled_from(["", " and session.commit_transaction()"]))
+        return [f"results.append(s.with_transaction(lambda session: {collection}.insert_one("
+                f"{{'_id': {scope.next_id()}}}{session}){commit}))"]
     if kind == "unawaited":
         return [f"{draw(_collection_expression(scope))}.insert_one({{'_id': {scope.next_id()}}})"]
     return [f"s = await {draw(_client_expression(scope))}.start_session()"]  # await_plain

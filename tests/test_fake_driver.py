@@ -47,6 +47,11 @@ SYNC_MISUSES = {
     "session given twice to insert_one": """
         s = client.start_session()
         coll.insert_one({}, None, s, session=s)""",
+    "estimated_document_count refuses a session": """
+        with client.start_session() as s:
+            return coll.estimated_document_count(session=s)""",
+    "estimated_document_count without a session": """
+        return coll.estimated_document_count()""",
     "transaction already in progress": """
         s = client.start_session(); s.start_transaction(); s.start_transaction()""",
     "commit without a transaction": """
@@ -117,6 +122,9 @@ ASYNC_MISUSES = {
     "async cursor read after its client closed": """
         other = AsyncMongoClient(URI); cursor = other.shop.orders.find({}); await other.close()
         return await cursor.to_list()""",
+    "async estimated_document_count refuses a session": """
+        async with client.start_session() as s:
+            return await coll.estimated_document_count(session=s)""",
     "async transaction already in progress": """
         s = client.start_session(); await s.start_transaction(); await s.start_transaction()""",
     "session given twice to async count_documents": """
