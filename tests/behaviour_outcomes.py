@@ -22,6 +22,17 @@ from typing import Callable, Dict, Iterable, List
 Outcome = dict
 Adjustment = Callable[[Outcome, Outcome, List[str]], None]
 
+
+def describe(error: BaseException) -> str:
+    """An outcome's exception: the error, and the one it was raised while
+    handling (a `finally` that raises hides the first error, which is part of
+    the outcome too)."""
+    text = f"{type(error).__name__}: {error}"
+    if error.__context__ is not None and not error.__suppress_context__:
+        text += f" (while handling {type(error.__context__).__name__}: {error.__context__})"
+    return text
+
+
 FIELDS = ("exception", "value", "open_clients", "open_sessions", "clients", "unawaited", "events")
 
 
@@ -36,10 +47,10 @@ def _main(outcome: Outcome) -> List[dict]:
 def _sessions_are_ended(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL101: endSessions is sent on every path (the session goes back to the
     pool and is ended with the client); ending a session aborts its open transaction."""
-    newly_open = sorted(set(after["open_sessions"]) - set(before["open_sessions"]))
+    newly_open = sorted(set(after["open_sessions"] or ()) - set(before["open_sessions"] or ()))
     if newly_open:
         problems.append(f"the fix leaves sessions {newly_open} open that the original ended")
-    left_open = set(before["open_sessions"])
+    left_open = set(before["open_sessions"] or ())
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] != "endSessions"
               and not (e["name"] == "abortTransaction" and e["session"] in left_open))
@@ -49,7 +60,7 @@ def _sessions_are_ended(before: Outcome, after: Outcome, problems: List[str]) ->
 def _clients_are_closed(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL102: the client is closed on every path, after its last use (a use
     after the close raises, which the comparison of exceptions catches)."""
-    newly_open = sorted(set(after["open_clients"]) - set(before["open_clients"]))
+    newly_open = sorted(set(after["open_clients"] or ()) - set(before["open_clients"] or ()))
     if newly_open:
         problems.append(f"the fix leaves clients {newly_open} open that the original closed")
     for outcome in (before, after):
@@ -60,7 +71,7 @@ def _clients_are_closed(before: Outcome, after: Outcome, problems: List[str]) ->
 def _one_client_for_the_loop(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL103: one client built before the loop instead of one per iteration
     (closed once, after the loop)."""
-    if after["clients"] > before["clients"]:
+    if (after["clients"] or 0) > (before["clients"] or 0):
         problems.append(f"the fix builds {after['clients']} clients where the original built {before['clients']}")
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] != "endSessions")
@@ -133,14 +144,15 @@ def _raised_call_now_runs(signature: str) -> Adjustment:
     def adjust(before: Outcome, after: Outcome, problems: List[str]) -> None:
         if not (before["exception"] and pattern.search(before["exception"])):
             return
+        if not _is_subsequence(_main(before), _main(after)):
+            return  # compared as they are, so the difference shows
         for outcome in (before, after):
-            outcome["events"] = _main(outcome)
-        after["events"] = after["events"][:len(before["events"])]
-        for outcome in (before, after):
-            for key in ("exception", "value", "open_clients", "open_sessions"):
+            outcome["events"] = []
+            for key in ("exception", "value", "open_clients", "open_sessions", "clients", "unawaited"):
                 outcome[key] = None
 
-    adjust.__doc__ = f"the call that raised ({signature}) now runs, and the program goes on"
+    adjust.__doc__ = (f"the call that raised ({signature}) now runs, and the program goes on: what it did "
+                      "before the error is done the same way (the same commands, in order)")
     return adjust
 
 
@@ -151,22 +163,19 @@ def _skipped_work_now_runs(before: Outcome, after: Outcome, problems: List[str])
     scenario) flows into the rest of the program, so the commands are compared
     by kind (client, command, collection, session), in order, up to where the
     added work failed."""
-    if after["unawaited"] > before["unawaited"]:
+    if (after["unawaited"] or 0) > (before["unawaited"] or 0):
         problems.append("the fix leaves more coroutines unawaited than the original")
     old = [_kind(e) for e in _main(before) if e["name"] != "endSessions"]
     new = [_kind(e) for e in _main(after) if e["name"] != "endSessions"]
-    if after["exception"] and not _is_subsequence(old, new):
-        cut = _first_difference_of_kinds(old, new)
-        old, new = old[:cut], new[:cut]
-    if not _is_subsequence(old, new) or (old == new and before["exception"] == after["exception"]
-                                         and before["value"] == after["value"]):
-        for outcome in (before, after):
+    cut = _first_difference_of_kinds(old, new)
+    if not (_is_subsequence(old, new) or (after["exception"] and old[:cut] == new[:cut])):
+        for outcome in (before, after):  # compared as they are, so the difference shows
             _drop(outcome, lambda e: e["name"] != "endSessions")
             outcome["unawaited"] = outcome["open_clients"] = outcome["open_sessions"] = None
         return
     for outcome in (before, after):
         outcome["events"] = []
-        for key in ("exception", "value", "open_clients", "open_sessions", "unawaited"):
+        for key in ("exception", "value", "open_clients", "open_sessions", "clients", "unawaited"):
             outcome[key] = None
 
 
@@ -186,6 +195,7 @@ def _is_subsequence(short: List[dict], long: List[dict]) -> bool:
     return all(any(item == candidate for candidate in remaining) for item in short)
 
 
+FLOW_CHANGING = {"MGL205", "MGL301", "MGL302", "MGL305"}
 _ALREADY_IN_PROGRESS = _raised_call_now_runs(r"Transaction already in progress")
 
 INTENDED: Dict[str, Adjustment] = {
@@ -208,8 +218,16 @@ def undeclared_differences(rules: Iterable[str], before: Outcome, after: Outcome
     taken out; empty when the fix changed only what it declares."""
     before, after = copy.deepcopy(before), copy.deepcopy(after)
     problems: List[str] = []
-    for rule in sorted(set(rules)):
-        INTENDED[rule](before, after, problems)
+    adjustments = []
+    # Those that decide which part of the run is comparable go first.
+    for rule in sorted(set(rules), key=lambda code: (code not in FLOW_CHANGING, code)):
+        adjustment = INTENDED.get(rule)
+        if adjustment is None:
+            problems.append(f"{rule} has no declared intended difference (behaviour_outcomes.INTENDED)")
+        elif adjustment not in adjustments:
+            adjustments.append(adjustment)
+    for adjustment in adjustments:
+        adjustment(before, after, problems)
     for field in FIELDS:
         if before.get(field) != after.get(field):
             problems.append(_describe_difference(field, before.get(field), after.get(field)))

@@ -37,7 +37,7 @@ import traceback
 import warnings
 from typing import Any, Dict, List, Optional
 
-import pymongo
+from behaviour_outcomes import describe
 from bson import ObjectId
 from pymongo import common, monitoring
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
@@ -174,7 +174,7 @@ async def _run_async(main, run: Run):
     try:
         outcome["value"] = repr(await main())
     except Exception as error:  # the program's outcome, recorded
-        outcome["exception"] = _describe(error)
+        outcome["exception"] = describe(error)
     outcome.update(_finish_main(run))
     for client in run.clients:
         if not client._closed:
@@ -189,16 +189,12 @@ def _run_sync(main, run: Run):
     try:
         outcome["value"] = repr(main())
     except Exception as error:
-        outcome["exception"] = _describe(error)
+        outcome["exception"] = describe(error)
     outcome.update(_finish_main(run))
     for client in run.clients:
         if not client._closed and isinstance(client, MongoClient):
             client.close()
     return outcome
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
 
 
 def run_program(run_id: str, path: str, uri: str, index: int) -> Dict[str, Any]:
@@ -210,7 +206,7 @@ def run_program(run_id: str, path: str, uri: str, index: int) -> Dict[str, Any]:
         try:
             module = _load(path, index)
         except Exception as error:
-            outcome = {"exception": "at import: " + _describe(error), "value": None}
+            outcome = {"exception": "at import: " + describe(error), "value": None}
             outcome.update(_finish_main(run))
             module = None
         if module is not None:

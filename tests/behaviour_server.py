@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from typing import Dict, Optional
 
+import pytest
 from mockupdb import MockupDB
 
 WRITES = {"insert", "update", "delete", "findAndModify"}
@@ -63,7 +64,7 @@ class ScriptedServer:
         """The URI a run connects with (the constructor-raising one for `bad_uri`)."""
         scheme = "notmongodb" if run_id.endswith(".bad_uri") else "mongodb"
         return (f"{scheme}://{self.address}/?appname={run_id}"
-                "&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000")
+                "&serverSelectionTimeoutMS=20000&connectTimeoutMS=10000")
 
     def requests_of(self, run_id: str) -> int:
         """How many commands (handshakes and heartbeats aside) the run sent."""
@@ -127,6 +128,14 @@ class ScriptedServer:
                     hosts=[address], primary=address, me=address, minWireVersion=0, maxWireVersion=21,
                     logicalSessionTimeoutMinutes=30, maxBsonObjectSize=16777216,
                     maxMessageSizeBytes=48000000, maxWriteBatchSize=100000)
+
+
+@pytest.fixture(scope="session")
+def scripted_server():
+    """One server for every test that talks to MockupDB (runs never share state)."""
+    server = ScriptedServer().start()
+    yield server
+    server.stop()
 
 
 def _answer(name: str, document) -> dict:

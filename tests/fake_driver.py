@@ -147,19 +147,6 @@ class _Session:
                 pass  # PyMongo ignores errors of abortTransaction
         self._state = "aborted"
 
-    def _run_transaction(self, callback):
-        self._start()
-        try:
-            value = callback(self)
-        except BaseException:
-            if self.in_transaction:
-                self._abort()
-            raise
-        if self.in_transaction:
-            self._commit()
-        return value
-
-
 
 class ClientSession(_Session):
     def end_session(self):
@@ -175,7 +162,10 @@ class ClientSession(_Session):
         self._abort()
 
     def with_transaction(self, callback, *args, **kwargs):
-        return self._run_transaction(callback)
+        # Commit when the callback returns, abort when it raises (PyMongo also
+        # retries transient errors; the fuzzer's scenarios script none).
+        with self._start():
+            return callback(self)
 
     def __enter__(self):
         return self
@@ -245,7 +235,6 @@ class _Client:
             if self._used or self._ended_sessions:
                 RUN.send(self, "endSessions")
                 RUN.events[-1]["ended"] = sorted(self._ended_sessions)
-
 
 
 class MongoClient(_Client):
@@ -345,16 +334,8 @@ class AsyncClientSession(_Session):
         self._abort()
 
     async def with_transaction(self, callback, *args, **kwargs):
-        self._start()
-        try:
-            value = await callback(self)
-        except BaseException:
-            if self.in_transaction:
-                self._abort()
-            raise
-        if self.in_transaction:
-            self._commit()
-        return value
+        async with _AsyncTransactionContext(self._start()):
+            return await callback(self)
 
     async def __aenter__(self):
         return self

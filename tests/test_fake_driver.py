@@ -13,7 +13,6 @@ import pymongo
 import pytest
 
 import fake_driver
-from behaviour_server import ScriptedServer
 
 SYNC_MISUSES = {
     "operation on an ended session": """
@@ -74,6 +73,15 @@ SYNC_MISUSES = {
         s = client.start_session(); s.start_transaction(); s.commit_transaction(); return s.in_transaction""",
     "with_transaction returns the callback's value": """
         s = client.start_session(); return s.with_transaction(lambda session: "done")""",
+    "with_transaction aborts and re-raises the callback's error": """
+        s = client.start_session()
+        def callback(session):
+            coll.insert_one({}, session=session)
+            raise ValueError("no")
+        try:
+            s.with_transaction(callback)
+        except ValueError as error:
+            return str(error), s.in_transaction""",
     "the constructor rejects a bad URI": """
         MongoClient("notmongodb://127.0.0.1")""",
 }
@@ -159,24 +167,17 @@ def _fake(source: str, is_async: bool):
     return _outcome(namespace, source, is_async)
 
 
-@pytest.fixture(scope="module")
-def server():
-    scripted = ScriptedServer().start()
-    yield scripted
-    scripted.stop()
-
-
 def _normalised(text: str) -> str:
     return text.replace("'_id': 1, 'sku': 'a1', 'qty': 3", "doc1").replace("'_id': 2, 'sku': 'b2', 'qty': 0", "doc2")
 
 
 @pytest.mark.parametrize("name", SYNC_MISUSES)
-def test_fake_sync_driver_raises_like_pymongo(server, name):
+def test_fake_sync_driver_raises_like_pymongo(scripted_server, name):
     source = _probe(SYNC_MISUSES[name], is_async=False)
-    assert _normalised(_fake(source, False)) == _normalised(_real(server.uri("probe.ok"), source, False))
+    assert _normalised(_fake(source, False)) == _normalised(_real(scripted_server.uri("probe.ok"), source, False))
 
 
 @pytest.mark.parametrize("name", ASYNC_MISUSES)
-def test_fake_async_driver_raises_like_pymongo(server, name):
+def test_fake_async_driver_raises_like_pymongo(scripted_server, name):
     source = _probe(ASYNC_MISUSES[name], is_async=True)
-    assert _normalised(_fake(source, True)) == _normalised(_real(server.uri("probe.ok"), source, True))
+    assert _normalised(_fake(source, True)) == _normalised(_real(scripted_server.uri("probe.ok"), source, True))
