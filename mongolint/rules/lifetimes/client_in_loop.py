@@ -121,7 +121,11 @@ def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
 
 
 def _ends_in_exit(block: cst.BaseSuite) -> bool:
+    """The block always ends in `return` or `break`: directly, or at the end of
+    a `with` or handler-less `try` body that ends it (the shapes MGL102's fix writes)."""
     last = block.body[-1] if block.body else None
+    if isinstance(last, cst.With) or isinstance(last, cst.Try) and not last.handlers and last.orelse is None:
+        return isinstance(last.body, cst.IndentedBlock) and _ends_in_exit(last.body)
     return isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Break))
 
 
