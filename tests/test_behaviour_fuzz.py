@@ -83,6 +83,26 @@ CONSTRUCTOR_CAUGHT = program("""
         client.close()
         return None
     return results""")
+# Found by scripts/behaviour_fuzz.py: MGL103 hoists one of two clients, MGL102
+# then manages it; clients are no longer the same ones, so they are counted.
+HOISTED_THEN_MANAGED = program("""
+    results = []
+    for i in range(2):
+        results.append(await SHARED.shop.orders.update_one({'_id': 1}, {'$set': {'x': 1}}))
+        other = AsyncMongoClient(URI)
+    insert = other.shop.stock.insert_one
+    if flag:
+        stock = other['shop']['stock']
+        cursor = stock.find({})
+    else:
+        for i in range(2):
+            await other.close()
+            insert = other.shop.stock.insert_one
+            await other.close()
+        client = AsyncMongoClient(URI)
+        stock = client.shop.stock
+    insert = other.shop.orders.insert_one
+    return results""", is_async=True).replace("flag=True", "flag=False")
 
 
 def check(text: str, unsafe: bool) -> None:
@@ -113,6 +133,7 @@ def test_safe_fixes_change_only_what_their_rules_intend(text):
 @given(runnable_programs())
 @example(POSITIONAL_SESSION)
 @example(CONSTRUCTOR_CAUGHT)
+@example(HOISTED_THEN_MANAGED)
 def test_unsafe_fixes_change_only_what_their_rules_intend(text):
     check(text, unsafe=True)
 
