@@ -147,7 +147,16 @@ def _without_retries(events: List[dict]) -> List[dict]:
 
 
 def _nothing(before: Outcome, after: Outcome, problems: List[str]) -> None:
-    """MGL203: nothing changes (the block's exit or with_transaction commits)."""
+    """MGL203: nothing changes (the block's exit or with_transaction commits).
+    MGL001 (a useless noqa removed) and MGL304 (Motor to PyMongo Async: the same
+    commands through the other driver) change nothing a run can see either."""
+
+
+def _cursors_are_closed(before: Outcome, after: Outcome, problems: List[str]) -> None:
+    """MGL105: the cursor or change stream is closed on every path (killCursors
+    is sent for one the server still holds)."""
+    for outcome in (before, after):
+        _drop(outcome, lambda e: e["name"] != "killCursors")
 
 
 def _raised_call_now_runs(signature: str) -> Adjustment:
@@ -207,21 +216,26 @@ def _is_subsequence(short: List[dict], long: List[dict]) -> bool:
     return all(any(item == candidate for candidate in remaining) for item in short)
 
 
-FLOW_CHANGING = {"MGL205", "MGL301", "MGL302", "MGL305"}
+FLOW_CHANGING = {"MGL205", "MGL301", "MGL302", "MGL305", "MGL401"}
 _ALREADY_IN_PROGRESS = _raised_call_now_runs(r"Transaction already in progress")
 
 INTENDED: Dict[str, Adjustment] = {
+    "MGL001": _nothing,
     "MGL101": _sessions_are_ended,
     "MGL102": _clients_are_closed,
     "MGL103": _one_client_for_the_loop,
     "MGL104": _constructor_error_surfaces,
+    "MGL105": _cursors_are_closed,
     "MGL201": _transaction_is_finished,
     "MGL202": _write_joins_the_transaction,
     "MGL203": _nothing,
     "MGL205": _raised_call_now_runs(r"does not support sessions|unexpected keyword argument 'session'"),
     "MGL301": _raised_call_now_runs(r"can't be used in 'await' expression"),
     "MGL302": _skipped_work_now_runs,
+    "MGL304": _nothing,
     "MGL305": _skipped_work_now_runs,
+    # The misspelt keyword made the constructor raise; the renamed one is accepted.
+    "MGL401": _raised_call_now_runs(r"ConfigurationError: Unknown option"),
 }
 
 
