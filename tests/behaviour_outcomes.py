@@ -60,13 +60,9 @@ def _sessions_are_ended(before: Outcome, after: Outcome, problems: List[str]) ->
 def _clients_are_closed(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL102: the client is closed on every path, after its last use (a use
     after the close raises, which the comparison of exceptions catches)."""
-    if isinstance(before["open_clients"], int):  # counted, not named, once MGL103 made one client of several
-        if after["open_clients"] > before["open_clients"]:
-            problems.append("the fix leaves more clients open than the original")
-    else:
-        newly_open = sorted(set(after["open_clients"] or ()) - set(before["open_clients"] or ()))
-        if newly_open:
-            problems.append(f"the fix leaves clients {newly_open} open that the original closed")
+    newly_open = sorted(set(after["open_clients"] or ()) - set(before["open_clients"] or ()))
+    if newly_open:
+        problems.append(f"the fix leaves clients {newly_open} open that the original closed")
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] != "endSessions")
         outcome["open_clients"] = []
@@ -74,16 +70,19 @@ def _clients_are_closed(before: Outcome, after: Outcome, problems: List[str]) ->
 
 def _one_client_for_the_loop(before: Outcome, after: Outcome, problems: List[str]) -> None:
     """MGL103: one client built before the loop instead of one per iteration
-    (closed once, after the loop). Clients are no longer the same ones, so they
-    are counted from here on, not named."""
+    (closed once, after the loop, or built lazily the first time it is needed).
+    Clients are no longer the same ones, so they are counted, not named (and
+    MGL102's check, after this one, finds no names to compare)."""
     if (after["clients"] or 0) > (before["clients"] or 0):
         problems.append(f"the fix builds {after['clients']} clients where the original built {before['clients']}")
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] != "endSessions")
         for event in outcome["events"]:
             event["client"] = "C"
-        outcome["clients"] = None
-        outcome["open_clients"] = len(outcome["open_clients"] or ())
+    if len(after["open_clients"] or ()) > len(before["open_clients"] or ()):
+        problems.append("the fix leaves more clients open than the original")
+    for outcome in (before, after):
+        outcome["clients"] = outcome["open_clients"] = None
 
 
 _UNBOUND = re.compile(r"^(UnboundLocalError|NameError)\b")
@@ -153,8 +152,9 @@ def _nothing(before: Outcome, after: Outcome, problems: List[str]) -> None:
 
 
 def _cursors_are_closed(before: Outcome, after: Outcome, problems: List[str]) -> None:
-    """MGL105: the cursor or change stream is closed on every path (killCursors
-    is sent for one the server still holds)."""
+    """MGL105: the cursor or change stream is closed on every path: the
+    killCursors for one the server still holds is sent when the block ends,
+    not when the client is closed."""
     for outcome in (before, after):
         _drop(outcome, lambda e: e["name"] != "killCursors")
 

@@ -25,6 +25,7 @@ from mockupdb import MockupDB
 WRITES = {"insert", "update", "delete", "findAndModify"}
 SCENARIOS = ("ok", "network_error", "write_conflict", "bad_uri")
 DOCUMENTS = [{"_id": 1, "sku": "a1", "qty": 3}, {"_id": 2, "sku": "b2", "qty": 0}]
+OPEN_CURSOR_ID = 4242
 
 
 class _RunState:
@@ -151,14 +152,17 @@ def _answer(name: str, document) -> dict:
     if name == "findAndModify":
         return {"value": DOCUMENTS[0], "lastErrorObject": {"n": 1, "updatedExisting": True}}
     if name == "find":
-        return {"cursor": {"id": 0, "ns": namespace, "firstBatch": DOCUMENTS}}
+        # A no-timeout cursor stays open on the server after its first batch, so
+        # that closing it (MGL105's fix) is a command: killCursors.
+        cursor_id = OPEN_CURSOR_ID if document.get("noCursorTimeout") else 0
+        return {"cursor": {"id": cursor_id, "ns": namespace, "firstBatch": DOCUMENTS}}
     if name == "aggregate":
         pipeline = document.get("pipeline", [])
         counting = any("$group" in stage for stage in pipeline)
         batch = [{"_id": 1, "n": len(DOCUMENTS)}] if counting else DOCUMENTS
         return {"cursor": {"id": 0, "ns": namespace, "firstBatch": batch}}
     if name == "getMore":
-        return {"cursor": {"id": 0, "ns": namespace, "nextBatch": []}}
+        return {"cursor": {"id": 0, "ns": f"{document.get('$db')}.{document.get('collection')}", "nextBatch": []}}
     if name == "count":
         return {"n": len(DOCUMENTS)}
     if name == "distinct":
@@ -168,6 +172,8 @@ def _answer(name: str, document) -> dict:
                            "firstBatch": [{"name": "orders", "type": "collection"}]}}
     if name == "listDatabases":
         return {"databases": [{"name": "shop", "sizeOnDisk": 1, "empty": False}], "totalSize": 1}
+    if name == "killCursors":
+        return {"cursorsKilled": document.get("cursors", []), "cursorsNotFound": [], "cursorsAlive": []}
     if name == "listIndexes":
         return {"cursor": {"id": 0, "ns": namespace, "firstBatch": [{"v": 2, "key": {"_id": 1}, "name": "_id_"}]}}
     return {}

@@ -29,7 +29,7 @@ from fixture_markers import FIXTURES
 from mongolint.config import Settings
 from mongolint.engine import check_text
 from mongolint.fixes import fix_text
-from mongolint.rules import ALL_RULES
+from mongolint.rules import ALL_RULES, RULES_BY_CODE
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = sorted((FIXTURES / "behaviour").glob("MGL[0-9][0-9][0-9]_*.py"))
@@ -100,7 +100,7 @@ def run_all(server: ScriptedServer, directory: Path, jobs: Dict[str, Dict[str, s
 
 @pytest.fixture(scope="module")
 def ran(scripted_server, tmp_path_factory) -> Dict[str, Versions]:
-    jobs = {p.stem: fixed_versions(p) for p in PROGRAMS}
+    jobs = {p.stem: fixed_versions(p) for p in PROGRAMS if rule_of(p) in RULES_BY_CODE}
     jobs.update({f"broken_{p.stem}": {"original": (FIXTURES / "behaviour" / p.name).read_text(encoding="utf-8"),
                                       "broken": p.read_text(encoding="utf-8")} for p in BROKEN})
     return run_all(scripted_server, tmp_path_factory.mktemp("behaviour"), jobs)
@@ -124,8 +124,15 @@ def _diff(versions: Versions) -> str:
                    for version, text in versions.texts.items() if version != "original")
 
 
+def skip_unless_the_rule_exists(program: Path) -> None:
+    """A program may come before its rule (written for a branch not merged yet)."""
+    if rule_of(program) not in RULES_BY_CODE:
+        pytest.skip(f"{rule_of(program)} is not in this build")
+
+
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
 def test_fix_changes_only_what_its_rule_intends(program, ran):
+    skip_unless_the_rule_exists(program)
     versions = ran[program.stem]
     assert not versions.error, versions.error
     for run_id, count in versions.server_counts.items():
@@ -143,6 +150,7 @@ def expects_a_finding(program: Path) -> bool:
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
 def test_program_is_flagged_by_its_rule_or_declared_clean(program):
+    skip_unless_the_rule_exists(program)
     findings = check_text(str(program), program.read_text(encoding="utf-8"), Settings(select=(rule_of(program),)))
     if expects_a_finding(program):
         assert findings.findings, f"{program.name}: {rule_of(program)} does not fire, so its fix is not exercised"
