@@ -3,7 +3,8 @@ nothing else changed. Shared by the MockupDB programs (test_behaviour.py) and
 the behavioural fuzzer (test_behaviour_fuzz.py), whose outcomes have the same shape:
 
 ``{"events": [...], "exception": str|None, "value": str|None, "open_clients": [...],
-"open_sessions": [...], "clients": int, "unawaited": int}``; an event is a
+"open_sessions": [...], "clients": int, "unawaited": int}`` (the fake driver's
+also lists in ``raised`` every error the driver raised, caught or not); an event is a
 command as sent: ``{"client", "name", "target", "body", "session", "txn",
 "retryable", "start", "phase"[, "ended"]}`` (see behaviour_runner.py).
 
@@ -163,7 +164,8 @@ def _raised_call_now_runs(signature: str) -> Adjustment:
     pattern = re.compile(signature)
 
     def adjust(before: Outcome, after: Outcome, problems: List[str]) -> None:
-        if not (before["exception"] and pattern.search(before["exception"])):
+        errors = [before["exception"] or ""] + before.get("raised", [])
+        if not any(pattern.search(error) for error in errors):
             return
         if not _is_subsequence(_main(before), _main(after)):
             return  # compared as they are, so the difference shows
@@ -172,8 +174,9 @@ def _raised_call_now_runs(signature: str) -> Adjustment:
             for key in ("exception", "value", "open_clients", "open_sessions", "clients", "unawaited"):
                 outcome[key] = None
 
-    adjust.__doc__ = (f"the call that raised ({signature}) now runs, and the program goes on: what it did "
-                      "before the error is done the same way (the same commands, in order)")
+    adjust.__doc__ = (f"the call that raised ({signature}) now runs, and the program goes on (an except "
+                      "clause that handled the error no longer runs): what it did before the error is done "
+                      "the same way (the same commands, in order)")
     return adjust
 
 

@@ -35,7 +35,11 @@ WRITES = {"insert", "update", "delete"}
 
 
 class PyMongoError(Exception):
-    pass
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        # Every error the driver raises, caught or not: a fix that removes its
+        # cause (MGL205) also removes what an except clause did with it.
+        RUN.raised.append(f"{type(self).__name__}: {self}")
 
 
 class InvalidOperation(PyMongoError):
@@ -63,6 +67,7 @@ class Recorder:
         self.clients: List["MongoClient"] = []
         self.sessions: List["ClientSession"] = []
         self.writes = 0
+        self.raised: List[str] = []
         self.phase = "main"
 
     def send(self, client, name, target=None, body=None, session=None):

@@ -36,6 +36,7 @@ def run_on_fake(text: str, scenario: str) -> dict:
         gc.collect()
     outcome["unawaited"] = sum(1 for w in caught if "was never awaited" in str(w.message))
     outcome["events"] = record.events
+    outcome["raised"] = record.raised
     return outcome
 
 

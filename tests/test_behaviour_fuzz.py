@@ -104,6 +104,16 @@ HOISTED_THEN_MANAGED = program("""
     insert = other.shop.orders.insert_one
     return results""", is_async=True).replace("flag=True", "flag=False")
 
+# Found by scripts/behaviour_fuzz.py: the error MGL205's fix removes was caught.
+CAUGHT_SESSION_ERROR = program("""
+    results = []
+    s = SHARED.start_session()
+    try:
+        results.append(SHARED.shop.orders.estimated_document_count(session=s))
+    except Exception as error:
+        results.append(type(error).__name__)
+    return results""")
+
 
 def check(text: str, unsafe: bool) -> None:
     compile(text, "fuzzed.py", "exec", dont_inherit=True)  # the generator writes runnable Python only
@@ -134,6 +144,7 @@ def test_safe_fixes_change_only_what_their_rules_intend(text):
 @example(POSITIONAL_SESSION)
 @example(CONSTRUCTOR_CAUGHT)
 @example(HOISTED_THEN_MANAGED)
+@example(CAUGHT_SESSION_ERROR)
 def test_unsafe_fixes_change_only_what_their_rules_intend(text):
     check(text, unsafe=True)
 
