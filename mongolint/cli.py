@@ -61,6 +61,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from mongolint import explain
 
         return explain.main(argv[1:])
+    if argv[:1] == ["migrate"]:
+        from mongolint import migrate
+
+        return migrate.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)

@@ -29,6 +29,7 @@ class Settings:
     unsafe_fixes: bool = False
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
     client_factories: FrozenSet[str] = frozenset()
+    strict_tests: bool = False  # report leaks only on exception paths in test code too
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
 
@@ -57,11 +58,11 @@ class Settings:
     def fingerprint(self) -> str:
         """What changes the findings: part of the cache key."""
         return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                     sorted(self.client_factories)))
+                     sorted(self.client_factories), self.strict_tests))
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "file-timeout"))
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "file-timeout", "strict-tests"))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -121,10 +122,11 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
             check_selectors(values[key], key.replace("_", "-"), origin)
     if "client_factories" in values:
         values["client_factories"] = frozenset(values["client_factories"])
-    if "unsafe-fixes" in table:
-        if not isinstance(table["unsafe-fixes"], bool):
-            raise ConfigError(f"{origin}: `unsafe-fixes` must be true or false")
-        values["unsafe_fixes"] = table["unsafe-fixes"]
+    for key in ("unsafe-fixes", "strict-tests"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{origin}: `{key}` must be true or false")
+            values[key.replace("-", "_")] = table[key]
     if "file-timeout" in table:
         timeout = table["file-timeout"]
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout < 1e9:

@@ -38,7 +38,8 @@ class Analysis:
         found: List[Diagnostic] = []
         for rule_class in rules:
             try:
-                found.extend(rule_class(self.model).check())
+                found.extend(d for d in rule_class(self.model).check()
+                             if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
             except Exception as error:  # a rule bug must not stop the run
@@ -54,7 +55,8 @@ def parse(path: str, text: str, settings, module_name: str = "", module: Optiona
     if module is None:
         _refuse_beyond_python(path, text)
         module = cst.parse_module(text)
-    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
+    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
+                          path=path, strict_tests=settings.strict_tests)
     return Analysis(path, text, module, model)
 
 

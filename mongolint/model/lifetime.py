@@ -16,8 +16,10 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
+from mongolint.model.syntax import decorator_name
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -34,14 +36,23 @@ class Release:
     leaking_keywords: FrozenSet[str] = frozenset()
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
+    scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
+    raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
     """The verdict for the value `creation` evaluates to (a call, usually)."""
+    if model.expected_to_raise(creation):
+        return Verdict.MANAGED  # the test expects the construction to raise: nothing is built
     holder = model.strip_await(creation)
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
         return _lifetime_of_temporary(model, parent, release)
+    kept = stays_in_local_container(model, holder, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return Verdict.NEVER if kept else Verdict.MANAGED
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return Verdict.NEVER  # `yield MongoClient()` in a fixture: nothing can close it
     if isinstance(parent, cst.Arg):
         keyword = parent.keyword.value if parent.keyword is not None else None
         return Verdict.NEVER if keyword in release.leaking_keywords else Verdict.MANAGED
@@ -74,7 +85,9 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
-    if flow.error_leak and release.error_paths_matter:
+    if flow.raise_leak and release.raise_paths_matter and releases:
+        return Verdict.SOME_PATHS
+    if flow.error_leak and release.error_paths_matter and model.error_paths_reported(start):
         return Verdict.ERROR_PATHS
     return Verdict.MANAGED
 
@@ -100,13 +113,20 @@ def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdic
     return Verdict.NEVER
 
 
-def _climb_derivations(model, expr: cst.CSTNode, release: Release):
+def _climb_derivations(model, expr: cst.CSTNode, release: Release, assumed: bool = False):
     """Follow `expr.attr`, `expr[...]`, `expr.method(...)` and `await` upwards.
     Returns (the outermost expression still holding a driver object, or None when
-    the chain ends in plain data; "release" when the chain releases)."""
+    the chain ends in plain data; "release" when the chain releases).
+    `assumed`: `expr` holds the resource although the model cannot type it (a
+    name whose other bindings are unknown, `c = Unknown() if rs else MongoClient()`):
+    `expr[...]` and `expr.attr` then hold it too."""
     top = expr
     while True:
         parent = model.parent(expr)
+        if (isinstance(expr, cst.Attribute) and expr.attr.value in release.scoped_by
+                and isinstance(parent, cst.Call) and parent.func is expr
+                and isinstance(model.parent(parent), cst.WithItem)):
+            return None, "release"
         if isinstance(parent, cst.Attribute) and parent.value is expr:
             if parent.attr.value in release.methods:
                 return None, "release"
@@ -118,6 +138,10 @@ def _climb_derivations(model, expr: cst.CSTNode, release: Release):
             return top, "use"
         expr = parent
         if _holds_driver_object(model, expr):
+            top, assumed = expr, False
+        elif assumed and model.type_of(expr) is None and (
+                isinstance(expr, cst.Subscript)
+                or isinstance(expr, cst.Attribute) and not isinstance(model.parent(expr), cst.Call)):
             top = expr
         elif not isinstance(expr, cst.Attribute) or not isinstance(model.parent(expr), cst.Call):
             return None, "use"
@@ -128,8 +152,19 @@ _CARRIERS = frozenset({"client", "database", "collection", "cursor", "command_cu
 
 
 def _holds_driver_object(model, expr: cst.CSTNode) -> bool:
-    found = model.driver_type(expr)
-    return found is not None and found.kind in _CARRIERS
+    return _is_carrier(model.driver_type(expr))
+
+
+def _carrier_among_unknowns(model, use: cst.Name) -> bool:
+    """The name cannot be typed, but one of its bindings holds a client, database
+    or collection (the others are unknown): what is derived from it may hold it."""
+    if model.type_of(use) is not None:
+        return False
+    return any(_is_carrier(model.type_of_binding(b)) for b in model.bindings_of(use))
+
+
+def _is_carrier(found) -> bool:
+    return getattr(found, "kind", None) in _CARRIERS
 
 
 def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
@@ -192,7 +227,7 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
-    top, role = _climb_derivations(model, use, release)
+    top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
     if role == "release":
         return "release"
     if top is None:
@@ -204,7 +239,12 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
 
 def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: int) -> str:
     """Where a value that holds the resource flows to."""
+    kept = stays_in_local_container(model, value, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return "use" if kept else "escape"
     parent = model.parent(value)
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return "use"  # a fixture lends what it yields, and still owns it afterwards
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
     name = _bound_name(parent, value)
@@ -217,6 +257,16 @@ def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: in
                            cst.StarredElement, cst.StarredDictElement, cst.Lambda)):
         return "escape"
     return "use"
+
+
+# Generators whose `yield` lends a value and takes it back: the code after the
+# `yield` is their teardown.
+_LENDING_DECORATORS = frozenset({"fixture", "yield_fixture", "contextmanager", "asynccontextmanager"})
+
+
+def keeps_across_yield(model, node: cst.CSTNode) -> bool:
+    function = model.enclosing_function(node)
+    return function is not None and any(decorator_name(d) in _LENDING_DECORATORS for d in function.decorators)
 
 
 def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int) -> bool:
@@ -300,6 +350,11 @@ def _flow_of_use(model, use: cst.Name):
     if _is_plain_data(model, expr):
         return None
     parent = model.parent(expr)
+    while isinstance(parent, (cst.Element, cst.DictElement)) and parent.value is expr:
+        expr = model.parent(parent)  # `pending = [session]`: the list holds it, as far as the list goes
+        parent = model.parent(expr)
+    if isinstance(parent, cst.Yield) and _in_yield_fixture(model, parent):
+        return None  # a yield fixture lends it and owns it: the `with` stays open while the test runs
     if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is expr:
         name = _bound_name(parent, expr)
         if name is None or name in model.scope_of(parent).globals:
@@ -312,6 +367,18 @@ def _flow_of_use(model, use: cst.Name):
                            cst.StarredDictElement, cst.Lambda, cst.AugAssign, cst.Assign, cst.AnnAssign)):
         return _ESCAPES
     return None
+
+
+def _in_yield_fixture(model, node: cst.CSTNode) -> bool:
+    function = model.enclosing_function(node)
+    if function is None:
+        return False
+    for decorator in function.decorators:
+        target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        name = target.attr.value if isinstance(target, cst.Attribute) else getattr(target, "value", "")
+        if name == "fixture":
+            return True
+    return False
 
 
 def _call_keeps_nothing_but_its_result(model, call: cst.Call, arg: cst.Arg) -> bool:

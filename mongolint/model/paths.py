@@ -29,6 +29,7 @@ class PathAnalysis:
         self.release = release
         self.normal_leak = False
         self.error_leak = False
+        self.raise_leak = False  # a `raise` statement no handler of this scope can catch leaves unreleased
         self.boundary_loop: Optional[cst.CSTNode] = None
 
     # -- from the creation to the end of its scope ------------------------
@@ -98,9 +99,9 @@ class PathAnalysis:
         return finally_releases, errors_caught
 
     def _releases_block(self, block) -> bool:
-        saved = (self.normal_leak, self.error_leak)
+        saved = (self.normal_leak, self.error_leak, self.raise_leak)
         result = self._block(_body(block), _UNRELEASED, False, True)
-        self.normal_leak, self.error_leak = saved
+        self.normal_leak, self.error_leak, self.raise_leak = saved
         return bool(result) and result == _RELEASED
 
     # -- statements --------------------------------------------------------
@@ -179,10 +180,22 @@ class PathAnalysis:
             elif isinstance(small, cst.Raise):
                 if False in states and not fin and not caught:
                     self.error_leak = True
+                    self.raise_leak = self.raise_leak or not self._handled_here(small)
                 return _NOTHING
             else:
                 self._expression(small, states, fin, caught)
         return states
+
+    def _handled_here(self, node: cst.CSTNode) -> bool:
+        """Is `node` in the body of a `try` with handlers (that may catch what it raises)?"""
+        child = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body and ancestor.handlers:
+                return True
+            child = ancestor
+        return False
 
     def _leaves_boundary_loop(self, jump: cst.CSTNode) -> bool:
         """Does this `break`/`continue` end the loop iteration the resource lives in?"""
@@ -198,7 +211,8 @@ class PathAnalysis:
             self.error_leak = True
 
     def _with_releases(self, st: cst.With) -> bool:
-        return any(id(item.item) in self.release_uses for item in st.items)
+        """`with resource:`, or `with resource.bind():` (the use is inside the item)."""
+        return any(id(node) in self.release_uses for item in st.items for node in walk_same_scope(item.item))
 
 
 def _after(smalls, statement) -> list:
@@ -223,6 +237,11 @@ def _catches_everything(st) -> bool:
         if broad and not any(isinstance(n, cst.Raise) for n in walk_same_scope(handler.body)):
             return True
     return False
+
+
+def may_raise(node) -> bool:
+    """Can evaluating `node` raise (a call other than a harmless builtin, `await`, `raise`)?"""
+    return _may_raise(node)
 
 
 def _may_raise(node) -> bool:

@@ -37,7 +37,7 @@ def constructs_client(model: SemanticModel, call: cst.Call) -> bool:
     """A call that builds a new client: its constructor, or a same-module
     function that returns a freshly constructed one."""
     if model.qualified_name(call.func) in driver.CLIENT_CLASSES:
-        return True
+        return not model.driver_patched(call)
     if isinstance(call.func, cst.Name):
         bindings = model.bindings_of(call.func)
         if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):

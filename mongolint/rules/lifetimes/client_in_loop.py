@@ -9,6 +9,8 @@ import libcst as cst
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
 from mongolint.model.lifetime import dependent_bindings, uses_of_binding
+from mongolint.model.client_opening import never_opened
+from mongolint.model.paths import may_raise
 from mongolint.model.walker import children as rw_children
 from mongolint.rules._helpers import client_label, code, constructs_client
 from mongolint.rules.edits import statements as rw
@@ -31,6 +33,8 @@ class ClientInLoop(Rule):
             loop = repeating_loop(self.model, call)
             if loop is None or is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
                 continue
+            if self.model.expected_to_raise(call) or never_opened(self.model, call):
+                continue  # each iteration checks that a construction raises: no client is built
             if is_kept_per_iteration(self.model, call):
                 continue  # `clients.append(MongoClient(uri))`: one client per item, on purpose
             yield self.report(call, f"{client_label(self.model, call)} is called inside a loop: every "
@@ -95,8 +99,10 @@ def _tests_emptiness_of(test: cst.BaseExpression, target: str) -> bool:
 
 
 def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
-    """`client = MongoClient(uri); break` runs at most once. Not so inside a `try`
-    within the loop: a failed attempt goes round again (a retry loop)."""
+    """`client = MongoClient(uri); break` runs at most once. Inside a `try` within
+    the loop (a retry loop) a failed attempt goes round again: it builds at most
+    one client when only the constructor can fail before the `return`/`break`
+    (a constructor that raises builds nothing)."""
     if not isinstance(loop, (cst.For, cst.While)):
         return False
     statement = model.enclosing_statement(call)
@@ -112,12 +118,28 @@ def leaves_loop_after(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -
     block = model.parent(line)
     if not isinstance(block, cst.IndentedBlock):
         return False
-    for ancestor in model.ancestors(block):
-        if ancestor is loop:
-            break
-        if isinstance(ancestor, (cst.Try, cst.TryStar)):
-            return False
-    return _ends_in_exit(block)
+    last = block.body[-1]
+    if not _ends_in_exit(block):
+        return False
+    retried = any(isinstance(a, (cst.Try, cst.TryStar))
+                  for a in _ancestors_until(model, block, loop))
+    if not retried:
+        return True
+    if not isinstance(last, cst.SimpleStatementLine):
+        return False  # the exit is inside a `with` or `try`: not sure only the constructor can fail
+    between = list(block.body)[list(block.body).index(line) + 1:-1] if line is not last else []
+    tail = [s for s in last.body if s is not last.body[-1]] if line is not last else []
+    final = last.body[-1]
+    final_raises = line is not last and isinstance(final, cst.Return) and final.value is not None \
+        and may_raise(final.value)
+    return not final_raises and not any(may_raise(s) for s in between + tail)
+
+
+def _ancestors_until(model: SemanticModel, node: cst.CSTNode, stop: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for ancestor in model.ancestors(node):
+        if ancestor is stop:
+            return
+        yield ancestor
 
 
 def _ends_in_exit(block: cst.BaseSuite) -> bool:

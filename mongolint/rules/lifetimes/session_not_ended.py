@@ -11,7 +11,9 @@ from mongolint.rules._helpers import flavour_is_settled, method_name, result_typ
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes._manage import manage_binding
 
-SESSION_RELEASE = Release(methods=frozenset({"end_session"}), leaking_keywords=frozenset({"session"}))
+# `with s.bind():` (PyMongo 4.17+) ends the session on exit.
+SESSION_RELEASE = Release(methods=frozenset({"end_session"}), leaking_keywords=frozenset({"session"}),
+                          scoped_by=frozenset({"bind"}))
 
 _MESSAGES = {
     Verdict.NEVER: "session from `start_session()` is never ended; use `{with_} ... start_session() as session:`",

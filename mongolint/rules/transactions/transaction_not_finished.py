@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -65,7 +66,9 @@ class TransactionNotFinished(Rule):
         scope = self.model.scope_of(session)
         if scope.kind not in ("function", "module") or session.value not in scope.bindings:
             return Verdict.MANAGED
-        verdict = lifetime_of_binding(self.model, bindings[0], scope, statement, TRANSACTION_RELEASE)
+        # The caller's session is not ended here: a `raise` leaves its transaction open.
+        release = replace(TRANSACTION_RELEASE, raise_paths_matter=bindings[0].kind == PARAM)
+        verdict = lifetime_of_binding(self.model, bindings[0], scope, statement, release)
         if verdict is Verdict.NEVER and bindings[0].kind == PARAM:
             return Verdict.MANAGED  # a "begin" helper: the caller finishes the transaction
         return verdict
