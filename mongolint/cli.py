@@ -206,6 +206,10 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
         for report in reports:
             for code, description in report.fixed:
                 print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -229,6 +233,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         for problem in report.internal_errors:
             internal = True
             print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
+        for note in report.notes:
+            print(f"mongolint: {display_path(report.path)}: note: {note}", file=sys.stderr)
     if args.fix or args.diff:
         _write_fix_summary(args, reports)
     if internal:

@@ -51,10 +51,12 @@ class Analysis:
         return found
 
 
-def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
-    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too deep."""
-    _refuse_beyond_python(path, text)
-    module = cst.parse_module(text)
+def parse(path: str, text: str, settings, module_name: str = "", module: Optional[cst.Module] = None) -> Analysis:
+    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too
+    deep. `module`: `text` already parsed (a fix's result, checked by parsing it)."""
+    if module is None:
+        _refuse_beyond_python(path, text)
+        module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
                           path=path, strict_tests=settings.strict_tests)
     return Analysis(path, text, module, model)

@@ -10,6 +10,7 @@ import libcst as cst
 from mongolint.model import api, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
+from mongolint.model.flavour_evidence import used_asynchronously
 from mongolint.model.syntax import (argument_for, decorator_name, instance_of_class_reference, is_none,
                                     statements_in)
 from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
@@ -291,7 +292,7 @@ class ExpressionTypes:
                 return self._type_of_self_method(func)
             return receiver
         if receiver is None:
-            return self._guess_from_method_name(method, func.value)
+            return self._guess_from_method_name(method, call, func.value)
         if receiver.kind == COROUTINE:
             return None
         entry = self.method(receiver, method)
@@ -309,13 +310,13 @@ class ExpressionTypes:
         method = self.method_of_own_class(func)
         return self.return_type(method) if method is not None else None
 
-    def _guess_from_method_name(self, method: str, receiver: cst.BaseExpression) -> Resolved:
+    def _guess_from_method_name(self, method: str, call: cst.Call, receiver: cst.BaseExpression) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
             return None
         kind = _DISTINCTIVE_METHODS[method]
         flavour = self.sole_flavour
-        if flavour == SYNC and self._not_from_the_sync_driver(receiver):
-            flavour = None
+        if flavour == SYNC and (self._not_from_the_sync_driver(receiver) or used_asynchronously(self, call)):
+            flavour = None  # not the sync driver's object, whatever the imports say
         return DriverType(kind, flavour) if kind else None
 
     def _not_from_the_sync_driver(self, expr: cst.BaseExpression) -> bool:

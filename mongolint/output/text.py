@@ -24,7 +24,7 @@ def write_text(reports: Sequence, stream: TextIO, options) -> None:
             code = finding.code
             if options.color:
                 location, code = f"{_BOLD}{location}{_RESET}", f"{_RED}{_BOLD}{code}{_RESET}"
-            fixable = " [*]" if finding.fix is not None else ""
+            fixable = " [*]" if finding.fix is not None and finding.fix.applicability != "display-only" else ""
             stream.write(f"{location} {code}{fixable} {finding.message}\n")
             if options.show_source:
                 if lines is None:

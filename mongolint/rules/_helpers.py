@@ -108,3 +108,13 @@ def _last_name(expr: cst.BaseExpression) -> str:
     if isinstance(expr, cst.Attribute):
         return expr.attr.value
     return expr.value if isinstance(expr, cst.Name) else ""
+
+
+def flavour_is_settled(model: SemanticModel, found: DriverType, where: cst.CSTNode, receiver: cst.CSTNode) -> bool:
+    """Can a fix write `with` or `async with` for an object of type `found`? Not
+    when its flavour is unknown, nor when it was guessed from the module's imports
+    (its client is not known) in `async def`, where test suites drive PyMongo
+    Async objects from modules that import only `pymongo`."""
+    if found.flavour is None:
+        return False
+    return model.client_of(receiver) is not None or not model.in_async_function(where)
