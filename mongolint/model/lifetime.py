@@ -355,7 +355,7 @@ def dependent_bindings(model, binding: Binding, scope) -> Optional[List[Binding]
     while queue:
         current = queue.pop()
         for use in _uses_of(model, current, scope):
-            if _running_scope(model, use) is not scope:
+            if running_scope(model, use) is not scope:
                 return None
             flow = _flow_of_use(model, use)
             if flow is _ESCAPES:
