@@ -166,13 +166,13 @@ class _Replace(cst.CSTTransformer):
     """Replaces the targets, descending only into the nodes that hold one (a
     fix touches a few statements of a big file)."""
 
-    def __init__(self, replacements: Dict[int, object], on_the_way: Set[int]) -> None:
+    def __init__(self, replacements: Dict[int, object], on_the_way: Optional[Set[int]]) -> None:
         super().__init__()
         self.replacements = replacements
-        self.on_the_way = on_the_way
+        self.on_the_way = on_the_way  # None: every node
 
     def on_visit(self, node) -> bool:
-        return id(node) in self.on_the_way
+        return self.on_the_way is None or id(node) in self.on_the_way
 
     def on_leave(self, original_node, updated_node):
         return self.replacements.get(id(original_node), updated_node)
@@ -180,12 +180,18 @@ class _Replace(cst.CSTTransformer):
 
 def _apply(analysis, diagnostics: Sequence[Diagnostic]) -> str:
     replacements = {id(node): new for d in diagnostics for node, new in d.fix.replacements.items()}
-    on_the_way: Set[int] = set()
+    on_the_way: Optional[Set[int]] = set()
+    module = analysis.module
     for d in diagnostics:
         for node in d.fix.replacements:
+            ancestors = [id(a) for a in analysis.model.ancestors(node)]
+            if not ancestors and node is not module:
+                on_the_way = None  # a node the walk did not index (a keyword's name): visit everything
+                break
             on_the_way.add(id(node))
-            on_the_way.update(id(a) for a in analysis.model.ancestors(node))
-    module = analysis.module
+            on_the_way.update(ancestors)
+        if on_the_way is None:
+            break
     text = module.visit(_Replace(replacements, on_the_way)).code
     if "\f" in analysis.text:
         text = _with_form_feeds_of(analysis.text, module.code, text)
