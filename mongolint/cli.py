@@ -140,35 +140,43 @@ def _check_stdin(args, settings: Settings) -> FileReport:
         data = limits.read_stream(sys.stdin.buffer, settings.max_file_size)
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
-    from mongolint import runner
+    from mongolint import project_files, runner
 
+    project_files.start_run(settings.project_root, None)
+    # The imports of code read from stdin resolve from where it says it is.
     report = runner.check_data(path, data, settings)
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     return report
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:
-    from mongolint import prefilter, runner
+    from mongolint import runner
 
-    pattern = prefilter.build_pattern(settings.client_factories)
+    settled = runner.screen_all(files, settings)
     for path in files:
-        if runner.screen(path, pattern, settings.max_file_size) is None:
+        if path not in settled:
             print(display_path(path))
     return EXIT_CLEAN
 
 
 def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     """Check (or fix) the files; unchanged files come from the cache when checking."""
+    from mongolint import project_files
+
     if args.fix or args.diff or args.no_cache:
+        project_files.start_run(settings.project_root, None)
         return _run(args, settings, files)
     from mongolint.cache import ResultCache, cache_directory
 
     cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
-    hits, misses = cache.split(files)
+    project = project_files.start_run(settings.project_root, cache.directory)
+    hits, misses = cache.split(files, project.dependencies_unchanged)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for report in checked.values():
+        project.add_summaries(report.summaries)
         cache.store(report)
     cache.save()
+    project.save()
     return [hits[path] if path in hits else checked[path] for path in files]
 
 

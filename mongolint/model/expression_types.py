@@ -7,7 +7,7 @@ from typing import Iterator, Optional, Union
 
 import libcst as cst
 
-from mongolint.model import api, driver
+from mongolint.model import derivation, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
 from mongolint.model.flavour_evidence import used_asynchronously
@@ -33,9 +33,6 @@ _DISTINCTIVE_METHODS = {
 # parameter shows it is one.
 _SESSION_ATTRIBUTES = frozenset({"start_transaction", "with_transaction", "commit_transaction",
                                  "abort_transaction", "end_session", "client", "bind", "in_transaction"})
-
-_SUBSCRIPT_DERIVATION = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
-_ATTRIBUTE_DERIVATION = _SUBSCRIPT_DERIVATION
 
 
 class _Neutral:
@@ -71,9 +68,7 @@ class ExpressionTypes:
             return self._type_of_attribute(expr)
         if isinstance(expr, cst.Subscript):
             base = self.driver_type(expr.value)
-            if base is not None and base.kind in _SUBSCRIPT_DERIVATION:
-                return base.derive(_SUBSCRIPT_DERIVATION[base.kind])
-            return None
+            return derivation.subscript_type(base) if base is not None else None
         if isinstance(expr, cst.Await):
             inner = self.driver_type(expr.expression)
             if inner is not None and inner.kind == COROUTINE:
@@ -81,6 +76,26 @@ class ExpressionTypes:
             return None
         if isinstance(expr, cst.NamedExpr):
             return self.type_of(expr.value)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            return self._type_of_either(expr.left, expr.right)
+        if isinstance(expr, cst.IfExp):
+            return self._type_of_either(expr.body, expr.orelse)
+        return None
+
+    def _type_of_either(self, first: cst.BaseExpression, second: cst.BaseExpression) -> Resolved:
+        """Both sides' type when they agree (`None` aside). `client or
+        MongoClient()`, `x if c else MongoClient()`: a side not known takes the
+        type of a client constructed on the other (the idiom of an optional client)."""
+        sides = [(side, NEUTRAL if is_none(side) else self.type_of(side)) for side in (first, second)]
+        known = [(side, t) for side, t in sides if t is not NEUTRAL and t is not None]
+        if len(known) == 2:
+            return known[0][1] if known[0][1] == known[1][1] else None
+        if len(known) == 1 and len([t for _, t in sides if t is NEUTRAL]) == 1:
+            return known[0][1]  # `x if c else None`
+        if len(known) == 1:
+            side, found = known[0]
+            constructed = isinstance(side, cst.Call) and isinstance(found, DriverType) and found.kind == CLIENT
+            return found if constructed else None
         return None
 
     def _type_of_name(self, name: cst.Name) -> Resolved:
@@ -123,7 +138,10 @@ class ExpressionTypes:
             return self._type_of_parameter(binding)
         if binding.kind == S.IMPORT:
             root = (binding.qualified_name or "").split(".")[0]
-            return Foreign(root) if root in driver.LOOKALIKE_ROOTS else None
+            if root in driver.LOOKALIKE_ROOTS:
+                return Foreign(root)
+            entity = self.imported_entity(binding)
+            return self.project.index.type_of(entity) if entity is not None else None
         if binding.kind == S.CLASS:
             return Foreign("class " + binding.name)
         return None
@@ -239,6 +257,9 @@ class ExpressionTypes:
 
     def _type_of_call(self, call: cst.Call) -> Resolved:
         func = call.func
+        called = self.project_entity_called(call)
+        if called is not None:
+            return self.project.index.type_of(called)
         qualified = self.qualified_name(func)
         if qualified is not None:
             constructed = driver.CLIENT_CLASSES.get(qualified)
@@ -290,25 +311,48 @@ class ExpressionTypes:
         if isinstance(receiver, Foreign):
             if receiver.origin == "self":
                 return self._type_of_self_method(func)
+            if receiver.origin == "project":
+                return None  # `project_entity_called` had its say: not known
             return receiver
         if receiver is None:
             return self._guess_from_method_name(method, call, func.value)
-        if receiver.kind == COROUTINE:
-            return None
-        entry = self.method(receiver, method)
-        if entry is None:
-            return None
-        _, is_coroutine, returns = entry
-        result = receiver.derive(returns) if returns else None
-        if method == "start_transaction":
-            result = receiver.derive(TRANSACTION)
-        if is_coroutine:
-            return DriverType(COROUTINE, receiver.flavour, result)
-        return result
+        return derivation.method_result(receiver, method)
 
     def _type_of_self_method(self, func: cst.Attribute) -> Resolved:
         method = self.method_of_own_class(func)
-        return self.return_type(method) if method is not None else None
+        if method is not None:
+            return self.return_type(method)
+        inherited = self.inherited_member(func)
+        return self.project.index.type_of(self.project.index.call(inherited)) if inherited is not None else None
+
+    def project_entity_called(self, call: cst.Call):
+        """What calling a name of another module gives (a `project.Entity`), if that is where it is from."""
+        if self.project is None:
+            return None
+        if isinstance(call.func, cst.Attribute) and isinstance(self.type_of(call.func.value), Foreign) \
+                and self.type_of(call.func.value).origin == "self":
+            inherited = self.inherited_member(call.func)
+            if inherited is not None and self.method_of_own_class(call.func) is None:
+                return self.project.index.call(inherited)
+            return None
+        callee = self.type_of(call.func)
+        if isinstance(callee, Foreign) and callee.origin == "project":
+            return self.project.index.call(callee.entity)
+        return None
+
+    def reexported_driver_name(self, binding: Binding) -> Optional[str]:
+        """`from app.db import MongoClient`, where `app/db.py` imports it from
+        the driver: the driver's qualified name. Only names the driver's classes
+        have are looked up (every other import would cost a resolution)."""
+        if (binding.qualified_name or "").rsplit(".", 1)[-1] not in driver.DRIVER_CLASS_NAMES:
+            return None
+        entity = self.resolved_import(binding)
+        return entity.name if entity is not None and entity.kind == "driver" else None
+
+    def imported_entity(self, binding: Binding):
+        """The `project.Entity` an import of a project module binds."""
+        entity = self.resolved_import(binding)
+        return entity if entity is not None and entity.kind != "driver" else None
 
     def _guess_from_method_name(self, method: str, call: cst.Call, receiver: cst.BaseExpression) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
@@ -344,12 +388,7 @@ class ExpressionTypes:
 
     def method(self, receiver: DriverType, name: str):
         """(takes_session, is_coroutine, returns) of a driver method, or None."""
-        flavours = [receiver.flavour] if receiver.flavour else ["sync"]
-        for flavour in flavours:
-            entry = api.METHODS.get((flavour, receiver.kind), {}).get(name)
-            if entry is not None:
-                return entry
-        return None
+        return derivation.method_entry(receiver, name)
 
     def does_io(self, receiver: DriverType, name: str) -> bool:
         """Does calling this driver method talk to the server (rather than build a
@@ -373,19 +412,13 @@ class ExpressionTypes:
         if isinstance(base, Foreign):
             if base.origin == "self":
                 return self._type_of_self_attribute(attr)
+            if base.origin == "project":
+                index = self.project.index
+                return index.type_of(index.attribute(base.entity, name))
             return None
-        if base is None or base.kind == COROUTINE or name.startswith("_"):
+        if base is None:
             return None
-        flavour = base.flavour or "sync"
-        attributes = api.ATTRIBUTES.get((flavour, base.kind), {})
-        if name in attributes:
-            returns = attributes[name]
-            return base.derive(returns) if returns else None
-        if name in api.METHODS.get((flavour, base.kind), {}):
-            return None
-        if base.kind in _ATTRIBUTE_DERIVATION:
-            return base.derive(_ATTRIBUTE_DERIVATION[base.kind])
-        return None
+        return derivation.attribute_type(base, name)
 
 
 class _StringAnnotation:

@@ -49,7 +49,7 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
     """The verdict for the value `creation` evaluates to (a call, usually)."""
     if model.expected_to_raise(creation):
         return Verdict.MANAGED  # the test expects the construction to raise: nothing is built
-    holder = model.strip_await(creation)
+    holder = through_alternatives(model, model.strip_await(creation))
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
         return _lifetime_of_temporary(model, parent, release)
@@ -73,6 +73,21 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
     if binding is None:
         return Verdict.MANAGED
     return lifetime_of_binding(model, binding, scope, parent, release)
+
+
+def through_alternatives(model, node: cst.CSTNode) -> cst.CSTNode:
+    """`client or MongoClient()`, `x if c else MongoClient()`: on that branch the
+    value is the whole expression's."""
+    parent = model.parent(node)
+    while _is_alternative(parent, node):
+        node, parent = parent, model.parent(parent)
+    return node
+
+
+def _is_alternative(parent, node: cst.CSTNode) -> bool:
+    if isinstance(parent, cst.BooleanOperation):
+        return isinstance(parent.operator, cst.Or) and parent.right is node
+    return isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,

@@ -41,6 +41,7 @@ class Foreign(NamedTuple):
     """A value known to be something other than a driver object."""
 
     origin: str
+    entity: object = None  # for origin "project": the `project.Entity` (a module, class, instance...)
 
 
 FOREIGN = Foreign("unknown")

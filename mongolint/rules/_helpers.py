@@ -6,7 +6,9 @@ from typing import Optional
 
 import libcst as cst
 
-from mongolint.model import SemanticModel, driver
+from mongolint.model import SemanticModel, driver, project
+from mongolint.model.project import BINDING_DECORATORS as _BINDING_DECORATORS
+from mongolint.model.syntax import decorator_name
 from mongolint.model.types import COROUTINE, DriverType
 
 
@@ -31,6 +33,14 @@ def receiver_type(model: SemanticModel, call: cst.Call) -> Optional[DriverType]:
     return model.driver_type(call.func.value)
 
 
+def receiver_origin(model: SemanticModel, call: cst.Call) -> str:
+    """` (`users`, a PyMongo collection from `app/database.py`)` when the
+    receiver was resolved through another module of the project; else empty."""
+    if not isinstance(call.func, cst.Attribute):
+        return ""
+    return model.described(call.func.value, code(call.func.value))
+
+
 def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]:
     """The driver object an expression yields, looking through a coroutine."""
     found = model.driver_type(expr)
@@ -40,20 +50,25 @@ def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]
 
 
 def constructs_client(model: SemanticModel, call: cst.Call) -> bool:
-    """A call that builds a new client: its constructor, or a same-module
-    function that returns a freshly constructed one."""
+    """A call that builds a new client: its constructor, or a function or method
+    (`self.connection()`, `cls.get_client()`, one of another module) that returns
+    a freshly constructed one."""
     if model.qualified_name(call.func) in driver.CLIENT_CLASSES:
         return not model.driver_patched(call)
     if isinstance(call.func, cst.Name):
         bindings = model.bindings_of(call.func)
         if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
             return returns_new_client(model, bindings[0].node)
-    return False
+    if isinstance(call.func, cst.Attribute):
+        method = model.method_of_own_class(call.func)
+        if method is not None:
+            return returns_new_client(model, method)
+    return project.is_fresh_client(model.project_entity_called(call))
 
 
 def returns_new_client(model: SemanticModel, function: cst.FunctionDef) -> bool:
-    if function.decorators:  # a cache or a fixture decides the client's life
-        return False
+    if any(decorator_name(d) not in _BINDING_DECORATORS for d in function.decorators):
+        return False  # a cache or a fixture decides the client's life
     values = [r.value for r in model.returns_of(function) if r.value is not None]
     return bool(values) and all(_is_new_client(model, v) for v in values)
 
@@ -71,11 +86,14 @@ def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
 
 
 def client_label(model: SemanticModel, call: cst.Call) -> str:
-    """`MongoClient`, or `the client from get_client()` for a factory."""
+    """`MongoClient`, or `the client from get_client()` for a factory (and the
+    module it is defined in, when that is another one)."""
     qualified = model.qualified_name(call.func) or ""
     if qualified in driver.CLIENT_CLASSES:
         return f"`{qualified.rsplit('.', 1)[-1]}`"
-    return f"the client from `{code(call.func)}()`"
+    made = model.project_entity_called(call)
+    where = f" (defined in `{made.origin}`)" if made is not None and made.origin else ""
+    return f"the client from `{code(call.func)}()`{where}"
 
 
 # Context managers that expect the code inside to raise or warn.
