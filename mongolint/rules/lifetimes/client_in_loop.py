@@ -8,7 +8,8 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
-from mongolint.model.lifetime import dependent_bindings, uses_of_binding
+from mongolint.model.dependent_bindings import dependent_bindings
+from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.client_opening import never_opened
 from mongolint.model.lifetime import through_alternatives
 from mongolint.model.paths import may_raise
