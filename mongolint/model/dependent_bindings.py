@@ -39,6 +39,18 @@ def dependent_bindings(model, binding: Binding, scope) -> Optional[List[Binding]
 _ESCAPES = object()
 
 
+def handed_off_besides_return(model, binding: Binding, scope) -> bool:
+    """Does a use of `binding` other than `return name` let it leave the scope
+    (`self.addCleanup(client.close)`, `cls._clients.append(client)`, a closure)?
+    A function that returns such a client is not handing its caller a new one."""
+    for use in uses_of_binding(model, binding, scope):
+        if isinstance(model.parent(use), cst.Return):
+            continue
+        if running_scope(model, use) is not scope or _flow_of_use(model, use) is _ESCAPES:
+            return True
+    return False
+
+
 def _flow_of_use(model, use: cst.Name):
     """Where the value a use of a name contributes to goes: a local Binding that
     now holds part of it, `_ESCAPES`, or None (it ends in plain data or a statement)."""

@@ -42,8 +42,8 @@ def _star(data) -> bool:
 
 
 def _function(data) -> bool:
-    return (isinstance(data, dict) and set(data) == {"returns", "hint", "async", "decorators"}
-            and _expression(data["returns"]) and _expression(data["hint"]) and isinstance(data["async"], bool)
+    return (isinstance(data, dict) and set(data) == {"returns", "hint", "async", "decorators", "hands_off"}
+            and _expression(data["returns"]) and _expression(data["hint"]) and isinstance(data["async"], bool) and isinstance(data["hands_off"], bool)
             and isinstance(data["decorators"], list) and all(isinstance(d, str) for d in data["decorators"]))
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from mongolint.model import SemanticModel, driver, project
+from mongolint.model.dependent_bindings import handed_off_besides_return
 from mongolint.model.project import BINDING_DECORATORS as _BINDING_DECORATORS
 from mongolint.model.syntax import decorator_name
 from mongolint.model.types import COROUTINE, DriverType
@@ -81,7 +82,8 @@ def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
         return bool(bindings) and all(
             b.value is not None and isinstance(b.value, cst.Call)
             and model.qualified_name(b.value.func) in driver.CLIENT_CLASSES
-            and model.scope_of(b.node).kind == "function" for b in bindings)
+            and model.scope_of(b.node).kind == "function"
+            and not handed_off_besides_return(model, b, model.scope_of(b.node)) for b in bindings)
     return False
 
 
@@ -94,38 +96,6 @@ def client_label(model: SemanticModel, call: cst.Call) -> str:
     made = model.project_entity_called(call)
     where = f" (defined in `{made.origin}`)" if made is not None and made.origin else ""
     return f"the client from `{code(call.func)}()`{where}"
-
-
-# Context managers that expect the code inside to raise or warn.
-_EXPECTS_FAILURE = frozenset({"raises", "warns", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
-                              "assertWarns", "assertWarnsRegex"})
-
-
-def in_test_code(model: SemanticModel, node: cst.CSTNode) -> bool:
-    """In a test, or in a block that expects an error: what the configuration
-    rules flag is done there on purpose (a driver's tests pass
-    `heartbeatFrequencyMS=499` to see it rejected, `connectTimeoutMS=1` to fail
-    fast, and build throw-away apps whose handlers make their own clients)."""
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, cst.With) and any(_expects_failure(item.item) for item in ancestor.items):
-            return True
-        if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value.startswith("test"):
-            return True
-        if isinstance(ancestor, cst.ClassDef) and (ancestor.name.value.startswith("Test") or any(
-                _last_name(base.value).endswith("TestCase") for base in ancestor.bases)):
-            return True
-    module = model.module_name.rsplit(".", 1)[-1]
-    return module.startswith("test_") or module.endswith("_test") or module == "conftest"
-
-
-def _expects_failure(item: cst.BaseExpression) -> bool:
-    return isinstance(item, cst.Call) and _last_name(item.func) in _EXPECTS_FAILURE
-
-
-def _last_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def flavour_is_settled(model: SemanticModel, found: DriverType, where: cst.CSTNode, receiver: cst.CSTNode) -> bool:
