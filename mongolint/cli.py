@@ -14,6 +14,7 @@ from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
 from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -39,11 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also apply fixes that may change behaviour (with --fix or --diff)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--fix-through-symlinks", action="store_true",
+                        help="also fix files that a symbolic link leads to outside the project root")
     run = parser.add_argument_group("run")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    run.add_argument("--cache-dir", help="keep the result cache here (default: .mongolint_cache in the project root)")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -66,6 +70,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         return migrate.main(argv[1:])
     args = build_parser().parse_args(argv)
+    _never_fail_to_encode()
     try:
         settings = _settings(args)
         return _check(args, settings)
@@ -81,6 +86,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
 
 
+def _never_fail_to_encode() -> None:
+    """A stdout that is not UTF-8 (`LANG=C` without coercion, PYTHONIOENCODING)
+    gets escapes for what it cannot encode, instead of an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", "backslashreplace") == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def _settings(args) -> Settings:
     paths = [p for p in args.paths if p != "-"] or ["."]
     settings = config.load(paths, args.config)
@@ -92,6 +108,8 @@ def _settings(args) -> Settings:
             overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
     if args.ignore:
         overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    if args.fix_through_symlinks:
+        overrides["fix_through_symlinks"] = True
     return replace(settings, **overrides)
 
 
@@ -103,7 +121,7 @@ def _check(args, settings: Settings) -> int:
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
                                              settings.project_root)
         for path, problem in problems:
-            print(f"mongolint: {path}: {problem}", file=sys.stderr)
+            print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
         if args.list_parsed:
             return _list_parsed(files, settings)
         reports = _check_files(args, settings, files)
@@ -115,15 +133,18 @@ _STDIN_TEXT = [""]
 
 
 def _check_stdin(args, settings: Settings) -> FileReport:
-    data = sys.stdin.buffer.read()
-    path = args.stdin_filename or "-"
-    from mongolint import engine
+    from mongolint import limits
 
-    from mongolint import project_files
+    path = args.stdin_filename or "-"
+    try:
+        data = limits.read_stream(sys.stdin.buffer, settings.max_file_size)
+    except limits.TooLarge as error:
+        return FileReport(path, error=str(error))
+    from mongolint import project_files, runner
 
     project_files.start_run(settings.project_root, None)
     # The imports of code read from stdin resolve from where it says it is.
-    report = engine.check_bytes(path, data, settings, project=project_files.view_for(path, settings))
+    report = runner.check_data(path, data, settings)
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     return report
 
@@ -134,7 +155,7 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
     settled = runner.screen_all(files, settings)
     for path in files:
         if path not in settled:
-            print(path)
+            print(display_path(path))
     return EXIT_CLEAN
 
 
@@ -145,16 +166,15 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
     if args.fix or args.diff or args.no_cache:
         project_files.start_run(settings.project_root, None)
         return _run(args, settings, files)
-    from mongolint.cache import ResultCache
+    from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache.for_project(settings)
+    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
     project = project_files.start_run(settings.project_root, cache.directory)
-    hits, misses, keys = cache.split(files, project.dependencies_unchanged)
+    hits, misses = cache.split(files, project.dependencies_unchanged)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
-    for path, report in checked.items():
+    for report in checked.values():
         project.add_summaries(report.summaries)
-        if path in keys:
-            cache.store(keys[path], report)
+        cache.store(report)
     cache.save()
     project.save()
     return [hits[path] if path in hits else checked[path] for path in files]
@@ -175,13 +195,17 @@ def _file_checker(args, settings: Settings):
     return functools.partial(runner.fix_path, unsafe=unsafe, diff_only=args.diff)
 
 
+def _write_diffs(reports: Sequence[FileReport]) -> None:
+    for report in reports:
+        if report.diff:
+            sys.stdout.write(report.diff)
+
+
 def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
+    """Last, after the per-file lines it sums up."""
     fixed = sum(len(report.fixed) for report in reports)
     remaining = sum(len(report.findings) for report in reports)
     if args.diff:
-        for report in reports:
-            if report.diff:
-                sys.stdout.write(report.diff)
         files = sum(1 for report in reports if report.diff)
         print(f"Would fix {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}.",
               file=sys.stderr)
@@ -189,7 +213,11 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
     if args.show_fixes:
         for report in reports:
             for code, description in report.fixed:
-                print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+                print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -204,15 +232,19 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
     finally:
         if stream is not sys.stdout:
             stream.close()
-    if args.fix or args.diff:
-        _write_fix_summary(args, reports)
+    if args.diff:
+        _write_diffs(reports)
     internal = False
     for report in reports:
         if report.error:
-            print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
+            print(f"mongolint: {display_path(report.path)}: {report.error}", file=sys.stderr)
         for problem in report.internal_errors:
             internal = True
-            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+            print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
+        for note in report.notes:
+            print(f"mongolint: {display_path(report.path)}: note: {note}", file=sys.stderr)
+    if args.fix or args.diff:
+        _write_fix_summary(args, reports)
     if internal:
         return EXIT_ERROR
     found = any(report.findings for report in reports)

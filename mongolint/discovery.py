@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-import pathspec
+from mongolint import gitignore
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
@@ -23,8 +23,7 @@ def is_virtualenv(directory: str) -> bool:
 def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
     """Gitignore semantics against the path relative to the project root: an
     unanchored pattern matches at any depth, `/build/` only at the root."""
-    spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-    return spec.match_file(_relative(path, root).replace(os.sep, "/"))
+    return gitignore.spec_of((pattern,)).match_file(_relative(path, root).replace(os.sep, "/"))
 
 
 def _relative(path: str, root: Optional[str]) -> str:
@@ -37,21 +36,42 @@ def _relative(path: str, root: Optional[str]) -> str:
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None
              ) -> Tuple[List[str], List[Tuple[str, str]]]:
     """(files to check, [(path, problem)]). Explicit files are always checked."""
-    excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
-    files: List[str] = []
+    excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
+    files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
         if os.path.isdir(path):
-            files.extend(_walk(path, excluded, root, problems))
+            if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
+                for found in _walk(path, excluded, root, problems):
+                    files.add(found)
         elif os.path.lexists(path) and not os.path.exists(path):
             problems.append((path, "broken symbolic link"))
         elif os.path.isfile(path):
-            files.append(path)
+            files.add(path)
         elif os.path.exists(path):  # reading a FIFO or a device would block or never end
             problems.append((path, "not a regular file"))
         else:
             problems.append((path, "no such file or directory"))
-    return files, problems
+    return files.paths, problems
+
+
+class _OncePerFile:
+    """The first path to each real file: a file reached again through a symbolic
+    link or a hard link is checked (and fixed) once."""
+
+    def __init__(self) -> None:
+        self.paths: List[str] = []
+        self.seen = set()
+
+    def add(self, path: str) -> None:
+        try:
+            status = os.stat(path)
+            identity = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = os.path.abspath(path)
+        if identity not in self.seen:
+            self.seen.add(identity)
+            self.paths.append(path)
 
 
 def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
@@ -122,27 +142,28 @@ def _identity(directory: str):
     return status.st_dev, status.st_ino
 
 
-def _gitignore(directory: str) -> Optional[pathspec.GitIgnoreSpec]:
+def _gitignore(directory: str) -> Optional[gitignore.Spec]:
     path = os.path.join(directory, ".gitignore")
     if not os.path.isfile(path):
         return None
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle)
+            return gitignore.Spec(handle)
     except OSError:
         return None
 
 
 def _ignored(path: str, is_dir: bool, ignores, excluded, root) -> bool:
-    suffix = "/" if is_dir else ""
-    for base, spec in ignores:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if spec.match_file(relative + suffix):
-            return True
+    """The entry itself: the walk never entered an excluded directory. The
+    deepest .gitignore with an opinion decides, as in git."""
+    for base, spec in reversed(ignores):
+        decision = spec.decide(gitignore.split(os.path.relpath(path, base).replace(os.sep, "/")), is_dir)
+        if decision is not None:
+            if decision:
+                return True
+            break
     if excluded is not None:
-        relative = _relative(path, root).replace(os.sep, "/")
-        if excluded.match_file(relative + suffix):
-            return True
+        return excluded.excludes(gitignore.split(_relative(path, root).replace(os.sep, "/")), is_dir)
     return False
 
 

@@ -41,6 +41,8 @@ class Analysis:
                              if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
+            except MemoryError:
+                raise  # the file is too large for the memory limit, not the rule wrong
             except Exception as error:  # a rule bug must not stop the run
                 report.internal_errors.append(
                     f"internal error in rule {rule_class.code} ({rule_class.name}): "
@@ -48,10 +50,14 @@ class Analysis:
         return found
 
 
-def parse(path: str, text: str, settings, module_name: str = "", project=None) -> Analysis:
-    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too deep."""
-    _refuse_beyond_python(path, text)
-    module = cst.parse_module(text)
+def parse(path: str, text: str, settings, module_name: str = "", module: Optional[cst.Module] = None,
+          project=None) -> Analysis:
+    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too
+    deep. `module`: `text` already parsed (a fix's result, checked by parsing it).
+    `project`: the project as this file sees it (None: the file on its own)."""
+    if module is None:
+        _refuse_beyond_python(path, text)
+        module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
                           path=path, strict_tests=settings.strict_tests, project=project)
     return Analysis(path, text, module, model)
@@ -83,7 +89,7 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
     path = report.path
     with _recursion_room():
         try:
-            analysis = parse(path, text, settings, module_name, project)
+            analysis = parse(path, text, settings, module_name, project=project)
         except cst.ParserSyntaxError as error:
             if _python_accepts(path, text):  # e.g. a form feed before an indent
                 report.error = "not checked: LibCST cannot parse this file, though Python accepts it"

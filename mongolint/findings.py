@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple
 class Applicability(str, enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"  # a suggestion: shown (--show-fixes, JSON), never applied
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+    source_digest: Optional[str] = None  # of the bytes this report is about (the cache's key)
+    notes: List[str] = field(default_factory=list)  # with --fix: fixes not applied, limits reached
     # Modules of the project the check resolved names through, with their
     # fingerprints (None: looked for, not found): the cache's validity.
     dependencies: Dict[str, Optional[str]] = field(default_factory=dict)

@@ -94,8 +94,7 @@ class MongolintChecker:
         return project_files.for_root(root).view_for(self._project_path()).imports_driver_objects(text)
 
     def _project_path(self) -> str:
-        """Where the file is, for its imports (stdin: the working directory)."""
-        return self.filename if os.path.isfile(self.filename) else os.path.join(os.getcwd(), "stdin.py")
+        return _project_path(self.filename)
 
     def _start_directory(self) -> str:
         directory = os.path.dirname(os.path.abspath(self.filename))
@@ -105,7 +104,8 @@ class MongolintChecker:
 def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenSet[str],
           requested: Sequence[str] = ()) -> List[Tuple[int, int, str]]:
     """(line, 0-based column, "MGL101 message") for each finding in `text`."""
-    from mongolint import config, discovery, engine
+    from mongolint import config, discovery, engine, forked, limits
+    from mongolint.findings import FileReport
 
     try:
         settings = settings_for(pyproject, factories, requested)
@@ -118,13 +118,23 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
     pattern = _pattern(frozenset(settings.client_factories))
     from mongolint import project_files
 
-    path = filename if os.path.isfile(filename) else os.path.join(os.getcwd(), "stdin.py")
-    report = engine.check_text(filename, _hide_noqa(text), settings, module_name=module_name,
-                               pattern=pattern, project=project_files.view_for(path, settings))
+    project = project_files.view_for(_project_path(filename), settings)
+    too_large = limits.check_text_size(text, settings.max_file_size)
+    if too_large is not None:
+        report = FileReport(filename, error=too_large)
+    else:  # in a child process, under mongolint's time and memory limits
+        report = forked.run_in_child(filename, functools.partial(
+            engine.check_text, filename, _hide_noqa(text), settings, module_name=module_name, pattern=pattern,
+            project=project), settings)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
     problems = ([report.error] if report.error else []) + list(report.internal_errors)
     results.extend((1, 0, f"MGL000 mongolint could not check this file: {problem}") for problem in problems)
     return results
+
+
+def _project_path(filename: str) -> str:
+    """Where the file is, for its imports (stdin: the working directory)."""
+    return filename if os.path.isfile(filename) else os.path.join(os.getcwd(), "stdin.py")
 
 
 def _hide_noqa(text: str) -> str:
@@ -163,7 +173,7 @@ def _raw_table(pyproject: Optional[str]) -> Dict[str, Any]:
             try:
                 with open(pyproject, "rb") as handle:
                     table = tomllib.load(handle).get("tool", {}).get("mongolint", {})
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
                 table = {}
         _TABLES[pyproject] = table if isinstance(table, dict) else {}
     return _TABLES[pyproject]

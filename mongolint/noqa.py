@@ -37,3 +37,9 @@ def _codes_on(line: str) -> Optional[FrozenSet[str]]:
 def is_silenced(code: str, line: int, noqa: Dict[int, FrozenSet[str]]) -> bool:
     codes = noqa.get(line)
     return codes is not None and (codes is ALL or code in codes)
+
+
+def may_silence(text: str) -> bool:
+    """Could a comment of `text` silence a finding? (A quick look, for callers
+    that can skip locating findings otherwise.)"""
+    return _NOQA.search(text) is not None

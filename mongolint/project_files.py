@@ -18,16 +18,18 @@ import json
 import os
 from typing import Dict, Iterable, Optional, Tuple
 
-from mongolint import __version__
+from mongolint.cache import build_fingerprint, read_regular_file, write_json_atomically
 from mongolint.model.project import ModuleInfo, ProjectIndex
 from mongolint.model.project_view import ProjectView
 from mongolint.model.summaries import FORMAT, summarize
+from mongolint.model.summary_shape import is_summary
 from mongolint.source import DecodeError, decode, looks_deep
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 # Up to this many files that name no driver, each one's imports are resolved.
 RESOLVE_EVERY_FILE_UP_TO = 32
-SUMMARY_CACHE = "summaries-{format}.json"
+SUMMARY_CACHE = "summaries-{format}-{build}.json"
+_MAX_SUMMARY_CACHE_BYTES = 64 * 1024 * 1024
 
 Roots = Tuple[str, ...]
 
@@ -40,8 +42,8 @@ class ProjectFiles:
         self._files: Dict[str, Optional[ModuleInfo]] = {}
         self._located: Dict[str, Tuple[str, bool, Roots]] = {}
         self._new: Dict[str, dict] = {}
-        self._cache_path = os.path.join(cache_directory, __version__, SUMMARY_CACHE.format(format=FORMAT)) \
-            if cache_directory else None
+        self._cache_path = os.path.join(cache_directory, SUMMARY_CACHE.format(
+            format=FORMAT, build=build_fingerprint())) if cache_directory else None
         self._summaries: Dict[str, dict] = self._load_summaries()
         self._stored = set(self._summaries)
         self._used: set = set()
@@ -150,17 +152,14 @@ class ProjectFiles:
     def save(self) -> None:
         """Write the summaries this run used (those of changed files go), when
         that is not what the cache holds already."""
-        if self._cache_path is None or self._used & set(self._summaries) == self._stored:
+        if self._cache_path is None:
             return
-        try:
-            os.makedirs(os.path.dirname(self._cache_path), exist_ok=True)
-            temporary = self._cache_path + f".{os.getpid()}.tmp"
-            with open(temporary, "w", encoding="utf-8") as stream:
-                json.dump({digest: self._summaries[digest] for digest in self._used if digest in self._summaries},
-                          stream)
-            os.replace(temporary, self._cache_path)
-        except OSError:
-            pass
+        # A module whose names were never asked for was never summarised.
+        summarised = {digest for digest in self._used if digest in self._summaries}
+        if summarised == self._stored:
+            _mark_used(self._cache_path)  # unused cache files are pruned after a while
+            return
+        write_json_atomically(self._cache_path, {digest: self._summaries[digest] for digest in summarised})
 
     # -- modules -------------------------------------------------------------------
 
@@ -221,15 +220,24 @@ class ProjectFiles:
     def _load_summaries(self) -> Dict[str, dict]:
         if self._cache_path is None:
             return {}
+        data = read_regular_file(self._cache_path, _MAX_SUMMARY_CACHE_BYTES)
         try:
-            with open(self._cache_path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+            summaries = json.loads(data) if data is not None else {}
+        except (ValueError, RecursionError):
             return {}
+        if not isinstance(summaries, dict):
+            return {}
+        return {digest: summary for digest, summary in summaries.items() if is_summary(summary)}
 
 
 _MISSING = ModuleInfo({}, False, "", "")
+
+
+def _mark_used(path: str) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def _is_namespace(directory: str) -> bool:

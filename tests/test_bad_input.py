@@ -177,6 +177,9 @@ CASES_BY_NAME = {case.name: case for case in CASES}
 def _make_tree(root: Path) -> Path:
     tree = root / "matrix"
     tree.mkdir()
+    # 5 MB takes seconds of CPU but can pass 60 s of wall-clock time on a loaded machine; the
+    # limit stays below the subprocess TIMEOUT so that a hang still shows as a cut-off file.
+    (tree / "pyproject.toml").write_text("[tool.mongolint]\nfile-timeout = 240\n")
     for case in CASES:
         (tree / case.name).write_bytes(case.data())
     # Directory-walk oddities, next to the files.
@@ -479,8 +482,11 @@ def test_flake8_directory_oddities(flake8_run):
 
 
 @needs_plugin
-def test_flake8_big_file(matrix):
-    result = flake8("--select", "MGL", "big_5mb.py", cwd=matrix)
+def test_flake8_big_file(matrix, tmp_path):
+    # The plugin obeys `file-timeout` too; on a loaded machine 5 MB can take longer than 60 s.
+    (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\nfile-timeout = 0\n")
+    shutil.copy(matrix / "big_5mb.py", tmp_path / "big_5mb.py")
+    result = flake8("--select", "MGL", "big_5mb.py", cwd=tmp_path)
     assert result.returncode == 1 and result.stderr == ""
     assert {code for _, _, code in findings(result.stdout)["big_5mb.py"]} == BOTH
 

@@ -158,10 +158,10 @@ def test_summaries_are_cached_by_content(app):
     import hashlib
     import json
 
-    from mongolint import __version__
+    from mongolint.cache import build_fingerprint
     from mongolint.model.summaries import FORMAT
 
     _mongolint(ROUTER, cwd=app)  # one file: the summaries of the modules it imports are kept
-    stored = json.loads((app / ".mongolint_cache" / __version__ / f"summaries-{FORMAT}.json").read_text())
+    stored = json.loads((app / ".mongolint_cache" / f"summaries-{FORMAT}-{build_fingerprint()}.json").read_text())
     digest = hashlib.blake2b((app / "app" / "database.py").read_bytes(), digest_size=16).hexdigest()
     assert stored[digest]["names"]["users"] == ["item", ["ref", "db"]]  # `users = db["users"]`

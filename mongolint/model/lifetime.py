@@ -16,10 +16,12 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.after import running_scope
 from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
 from mongolint.model.syntax import decorator_name
+from mongolint.model.walker import walk_same_scope
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -38,6 +40,9 @@ class Release:
     with_releases: bool = True  # `with resource:` releases it
     scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
     raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
+    # A cursor: reading it to the end (`list(c)`, `c.to_list()`, `for x in c:`
+    # with no `break`) closes it on the server.
+    exhausted_by_reading: bool = False
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
@@ -58,7 +63,7 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
         return Verdict.NEVER if keyword in release.leaking_keywords else Verdict.MANAGED
     if isinstance(parent, cst.Expr):
         return Verdict.NEVER
-    name = _bound_name(parent, holder)
+    name = bound_name(parent, holder)
     if name is None:
         return Verdict.MANAGED
     scope = model.scope_of(parent)
@@ -86,8 +91,10 @@ def _is_alternative(parent, node: cst.CSTNode) -> bool:
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
-                        release: Release) -> Verdict:
-    """The verdict for the resource a name holds from statement `start` on."""
+                        release: Release, *, into_next_iteration: bool = False) -> Verdict:
+    """The verdict for the resource a name holds from statement `start` on.
+    With `into_next_iteration`, only the paths that carry it unreleased into the
+    next iteration of the loop around `start` count (not returns or breaks)."""
     uses = _uses_of(model, binding, scope)
     releases: List[cst.CSTNode] = []
     for use in uses:
@@ -96,7 +103,8 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
             return Verdict.MANAGED
         if role == "release":
             releases.append(use)
-    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release)
+    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release,
+                        into_next_iteration=into_next_iteration)
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
@@ -118,7 +126,7 @@ def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdic
     parent = model.parent(top)
     if isinstance(parent, cst.Expr):
         return Verdict.NEVER
-    name = _bound_name(parent, top)
+    name = bound_name(parent, top)
     if name is None:
         return Verdict.MANAGED
     scope = model.scope_of(parent)
@@ -182,7 +190,7 @@ def _is_carrier(found) -> bool:
     return getattr(found, "kind", None) in _CARRIERS
 
 
-def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
+def bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         target = parent.targets[0].target
         return target.value if isinstance(target, cst.Name) else None
@@ -225,23 +233,15 @@ def _is_target(model, name: cst.Name) -> bool:
     return False
 
 
-def _running_scope(model, node: cst.CSTNode):
-    """The scope whose execution runs `node`: list, set and dict comprehensions
-    run inline; a generator expression runs later, maybe after the function."""
-    scope = model.scope_of(node)
-    while (scope.kind == "comprehension" and not isinstance(scope.node, cst.GeneratorExp)
-           and scope.parent is not None):
-        scope = scope.parent
-    return scope
-
-
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
-    if _running_scope(model, use) is not scope:
+    if running_scope(model, use) is not scope:
         return "escape"  # captured by a nested function, lambda or generator expression
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
+    if release.exhausted_by_reading and reads_to_the_end(model, use):
+        return "release"
     top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
     if role == "release":
         return "release"
@@ -262,7 +262,7 @@ def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: in
         return "use"  # a fixture lends what it yields, and still owns it afterwards
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
-    name = _bound_name(parent, value)
+    name = bound_name(parent, value)
     if name is not None and depth < 4 and model.scope_of(parent) is scope:
         binding = next((b for b in scope.bindings.get(name, ()) if b.node is parent), None)
         if binding is not None and name not in scope.globals:
@@ -290,16 +290,55 @@ def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int)
                for use in _uses_of(model, binding, scope))
 
 
+# Builtins that read from an iterator and keep no reference to it (and may raise).
+_READERS = frozenset({"next", "anext"})
+
+
 def _role_of_argument(model, arg: cst.Arg) -> str:
     if arg.keyword is not None:
         return "use" if arg.keyword.value == "session" else "escape"
     call = model.parent(arg)
     func = call.func if isinstance(call, cst.Call) else None
-    if isinstance(func, cst.Name) and func.value in BUILTINS_THAT_KEEP_NOTHING:
+    if isinstance(func, cst.Name) and (func.value in BUILTINS_THAT_KEEP_NOTHING or func.value in _READERS):
         return "use"
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         return "use"
     return "escape"
+
+
+_READ_BY_BUILTINS = frozenset({"list", "tuple", "set", "sorted"})
+
+
+def reads_to_the_end(model, expr: cst.CSTNode) -> bool:
+    """Does the code around a cursor expression read every document from it?"""
+    parent = model.parent(expr)
+    if isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star:
+        call = model.parent(parent)
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+                and call.func.value in _READ_BY_BUILTINS and len(call.args) == 1)
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "to_list":
+        call = model.parent(parent)
+        return isinstance(call, cst.Call) and call.func is parent and all(
+            isinstance(arg.value, cst.Name) and arg.value.value == "None" for arg in call.args)
+    if isinstance(parent, cst.For) and parent.iter is expr:
+        return _runs_to_the_end(model, parent)
+    if isinstance(parent, cst.CompFor) and parent.iter is expr:
+        comprehension = next(a for a in model.ancestors(parent) if not isinstance(a, cst.CompFor))
+        return isinstance(comprehension, (cst.ListComp, cst.SetComp, cst.DictComp))  # a generator may stop early
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "alive":
+        loop = model.parent(parent)
+        return isinstance(loop, cst.While) and loop.test is parent and _runs_to_the_end(model, loop)
+    return False
+
+
+def _runs_to_the_end(model, loop: cst.CSTNode) -> bool:
+    """A loop with no `break` of its own and no `return`."""
+    return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is loop
+                   for node in walk_same_scope(loop.body))
+
+
+def _loop_of(model, jump: cst.CSTNode) -> Optional[cst.CSTNode]:
+    return next((a for a in model.ancestors(jump) if isinstance(a, (cst.For, cst.While))), None)
 
 
 def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:

@@ -22,8 +22,11 @@ _NOTHING: States = frozenset()
 
 
 class PathAnalysis:
-    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release) -> None:
+    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release, *,
+                 into_next_iteration: bool = False) -> None:
         self.model = model
+        # Only a leak into the next iteration of the boundary loop counts.
+        self.into_next_iteration = into_next_iteration
         self.releasing = releasing
         self.release_uses = release_uses
         self.release = release
@@ -48,7 +51,8 @@ class PathAnalysis:
             states = self._block(block[index + 1:], states, finally_releases, errors_caught)
             owner = self._owner_of_block(node)
             if owner is None or owner is scope_node or owner is self.boundary_loop:
-                if False in states and not finally_releases:
+                next_iteration = self.boundary_loop is not None and owner is self.boundary_loop
+                if False in states and not finally_releases and (next_iteration or not self.into_next_iteration):
                     self.normal_leak = True
                 return
             node = owner
@@ -123,6 +127,9 @@ class PathAnalysis:
             body = self._block(_body(st.body), states, fin, caught)
             other = self._else(st.orelse, states, fin, caught)
             return body | other
+        if isinstance(st, (cst.For, cst.While)) and self._reads_to_the_end(st):
+            self._block(_body(st.body), states, fin, caught)  # read to the end: released after the loop
+            return _RELEASED
         if isinstance(st, (cst.For, cst.While)):
             self._expression(st.iter if isinstance(st, cst.For) else st.test, states, fin, caught)
             looped = self._block(_body(st.body), states, fin, caught)
@@ -170,11 +177,12 @@ class PathAnalysis:
             if id(small) in self.releasing:
                 states = _RELEASED
             elif isinstance(small, cst.Return):
-                if False in states and not fin:
+                if False in states and not fin and not self.into_next_iteration:
                     self.normal_leak = True
                 return _NOTHING
             elif isinstance(small, (cst.Break, cst.Continue)):
-                if self._leaves_boundary_loop(small) and False in states and not fin:
+                restarts = isinstance(small, cst.Continue) or not self.into_next_iteration
+                if self._leaves_boundary_loop(small) and False in states and not fin and restarts:
                     self.normal_leak = True
                 return _NOTHING if self._leaves_boundary_loop(small) else states
             elif isinstance(small, cst.Raise):
@@ -209,6 +217,13 @@ class PathAnalysis:
     def _expression(self, node, states: States, fin: bool, caught: bool) -> None:
         if False in states and not fin and not caught and _may_raise(node):
             self.error_leak = True
+
+    def _reads_to_the_end(self, loop) -> bool:
+        """`for x in cursor:` / `while cursor.alive:` that `Release.exhausted_by_reading` releases."""
+        head = loop.iter if isinstance(loop, cst.For) else loop.test
+        if isinstance(head, cst.Attribute):
+            head = head.value
+        return id(head) in self.release_uses
 
     def _with_releases(self, st: cst.With) -> bool:
         """`with resource:`, or `with resource.bind():` (the use is inside the item)."""

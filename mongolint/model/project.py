@@ -156,6 +156,8 @@ class ProjectIndex:
         result = result._replace(origin=result.origin or (info.path if info is not None else ""))
         if set(function["decorators"]) - BINDING_DECORATORS:  # a cache or a fixture decides whose client it is
             result = result._replace(fresh=False)
+        if function["hands_off"]:  # also registered for closing, or kept: the caller does not own it
+            result = result._replace(fresh=False)
         if function["async"]:
             return result._replace(driver_type=DriverType(COROUTINE, result.driver_type.flavour,
                                                           result.driver_type))

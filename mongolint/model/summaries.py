@@ -24,9 +24,11 @@ import ast
 import warnings
 from typing import Dict, List, Optional
 
+from mongolint.model.returned_escapes import hands_off_returned_names
+
 UNKNOWN = ["unknown"]
 NONE = ["none"]
-FORMAT = 3
+FORMAT = 4
 
 
 def summarize(text: str) -> Optional[dict]:
@@ -246,7 +248,8 @@ def _function(node, class_name: Optional[str]) -> dict:
     return {"returns": _either(returns) if returns else UNKNOWN,
             "hint": _hint(node.returns) if node.returns is not None else UNKNOWN,
             "async": isinstance(node, ast.AsyncFunctionDef),
-            "decorators": decorators}
+            "decorators": decorators,
+            "hands_off": hands_off_returned_names(node)}
 
 
 def _global_assignments(function):

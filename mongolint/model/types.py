@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Union
 
 SYNC = "sync"
 ASYNC = "async"
@@ -45,3 +45,8 @@ class Foreign(NamedTuple):
 
 
 FOREIGN = Foreign("unknown")
+
+
+# What the model says an expression is: a driver object, something it knows
+# is not one (`self`, a class of the module), or nothing known.
+Resolved = Union[DriverType, Foreign, None]

@@ -11,7 +11,7 @@ Schema (all positions 1-based; `end_location` is exclusive):
         "location": {"row": 12, "column": 15},
         "end_location": {"row": 12, "column": 37},
         "fix": null | {
-          "applicability": "safe" | "unsafe",
+          "applicability": "safe" | "unsafe" | "display-only",
           "message": "...",                  # what the fix does
           "edits": [{"content": "...", "location": {...}, "end_location": {...}}]
         },
@@ -28,6 +28,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 from mongolint.explain import rule_url
+from mongolint.output.names import ascii_only, without_undecodable_bytes
 
 
 def location(row: int, column: int) -> Dict[str, int]:
@@ -39,7 +40,7 @@ def finding_object(finding) -> Dict[str, Any]:
         "code": finding.code,
         "name": finding.name,
         "message": finding.message,
-        "filename": finding.path,
+        "filename": without_undecodable_bytes(finding.path),
         "location": location(finding.line, finding.column),
         "end_location": location(finding.end_line, finding.end_column),
         "fix": fix_object(finding.fix),
@@ -66,5 +67,5 @@ def finding_url(code: str) -> Optional[str]:
 
 def write_json(reports: Sequence, stream: TextIO, options) -> None:
     objects = [finding_object(finding) for report in reports for finding in report.findings]
-    json.dump(objects, stream, indent=2, ensure_ascii=False)
+    json.dump(objects, stream, indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")

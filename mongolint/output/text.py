@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Sequence, TextIO
 
+from mongolint.output.names import display_path
+
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 
 
 def write_concise(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         for finding in report.findings:
-            stream.write(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}\n")
+            location = f"{display_path(finding.path)}:{finding.line}:{finding.column}:"
+            stream.write(f"{location} {finding.code} {finding.message}\n")
 
 
 def write_text(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         lines = None
         for finding in report.findings:
-            location = f"{finding.path}:{finding.line}:{finding.column}:"
+            location = f"{display_path(finding.path)}:{finding.line}:{finding.column}:"
             code = finding.code
             if options.color:
                 location, code = f"{_BOLD}{location}{_RESET}", f"{_RED}{_BOLD}{code}{_RESET}"
-            fixable = " [*]" if finding.fix is not None else ""
+            fixable = " [*]" if finding.fix is not None and finding.fix.applicability != "display-only" else ""
             stream.write(f"{location} {code}{fixable} {finding.message}\n")
             if options.show_source:
                 if lines is None:

@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from mongolint.model import SemanticModel, driver, project
+from mongolint.model.dependent_bindings import handed_off_besides_return
 from mongolint.model.project import BINDING_DECORATORS as _BINDING_DECORATORS
 from mongolint.model.syntax import decorator_name
 from mongolint.model.types import COROUTINE, DriverType
@@ -15,6 +16,12 @@ from mongolint.model.types import COROUTINE, DriverType
 def code(node: cst.CSTNode) -> str:
     """The source text of a node, as written."""
     return cst.Module(body=[]).code_for_node(node)
+
+
+def short_code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The source of a node, cut to `limit` characters for a message."""
+    text = code(node)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def method_name(call: cst.Call) -> Optional[str]:
@@ -75,7 +82,8 @@ def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
         return bool(bindings) and all(
             b.value is not None and isinstance(b.value, cst.Call)
             and model.qualified_name(b.value.func) in driver.CLIENT_CLASSES
-            and model.scope_of(b.node).kind == "function" for b in bindings)
+            and model.scope_of(b.node).kind == "function"
+            and not handed_off_besides_return(model, b, model.scope_of(b.node)) for b in bindings)
     return False
 
 
@@ -88,3 +96,13 @@ def client_label(model: SemanticModel, call: cst.Call) -> str:
     made = model.project_entity_called(call)
     where = f" (defined in `{made.origin}`)" if made is not None and made.origin else ""
     return f"the client from `{code(call.func)}()`{where}"
+
+
+def flavour_is_settled(model: SemanticModel, found: DriverType, where: cst.CSTNode, receiver: cst.CSTNode) -> bool:
+    """Can a fix write `with` or `async with` for an object of type `found`? Not
+    when its flavour is unknown, nor when it was guessed from the module's imports
+    (its client is not known) in `async def`, where test suites drive PyMongo
+    Async objects from modules that import only `pymongo`."""
+    if found.flavour is None:
+        return False
+    return model.client_of(receiver) is not None or not model.in_async_function(where)

@@ -7,7 +7,7 @@ from typing import Iterator
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_value
 from mongolint.model.types import SESSION
-from mongolint.rules._helpers import method_name, result_type
+from mongolint.rules._helpers import flavour_is_settled, method_name, result_type
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes._manage import manage_binding
 
@@ -40,5 +40,6 @@ class SessionNotEnded(Rule):
             if verdict is not Verdict.MANAGED:
                 with_ = "async with" if session.is_async else "with"
                 fix = manage_binding(self.model, call, SESSION_RELEASE.methods, is_async=session.is_async,
-                                     context_manager=True, what="session")
+                                     context_manager=True, what="session") \
+                    if flavour_is_settled(self.model, session, call, call.func.value) else None
                 yield self.report(call, _MESSAGES[verdict].format(with_=with_), fix)
