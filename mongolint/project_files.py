@@ -154,10 +154,12 @@ class ProjectFiles:
         that is not what the cache holds already."""
         if self._cache_path is None:
             return
-        if self._used == self._stored:
+        # A module whose names were never asked for was never summarised.
+        summarised = {digest for digest in self._used if digest in self._summaries}
+        if summarised == self._stored:
             _mark_used(self._cache_path)  # unused cache files are pruned after a while
             return
-        write_json_atomically(self._cache_path, {digest: self._summaries[digest] for digest in self._used})
+        write_json_atomically(self._cache_path, {digest: self._summaries[digest] for digest in summarised})
 
     # -- modules -------------------------------------------------------------------
 
@@ -197,20 +199,23 @@ class ProjectFiles:
             return None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         self._used.add(digest)
-        summary = self._summaries.get(digest)
-        if summary is None:
-            try:
-                text = decode(data).text
-            except DecodeError:
-                return None
-            # Too deep for a parse outside the per-file guards: not known.
-            summary = None if looks_deep(text) else summarize(text)
-            if summary is None:
-                return None
-            self._summaries[digest] = self._new[digest] = summary
         base = _project_directory(os.path.dirname(path)) or self.root or os.getcwd()
         shown = os.path.relpath(path, base) if _is_under(path, base) else path
-        return ModuleInfo(summary, is_package, shown.replace(os.sep, "/"), digest)
+        summary = self._summaries.get(digest)
+        return ModuleInfo(summary if summary is not None else functools.partial(self._summarize, data, digest),
+                          is_package, shown.replace(os.sep, "/"), digest)
+
+    def _summarize(self, data: bytes, digest: str) -> Optional[dict]:
+        """Only when one of the module's names is asked for."""
+        try:
+            text = decode(data).text
+        except DecodeError:
+            return None
+        # Too deep for a parse outside the per-file guards: not known.
+        summary = None if looks_deep(text) else summarize(text)
+        if summary is not None:
+            self._summaries[digest] = self._new[digest] = summary
+        return summary
 
     def _load_summaries(self) -> Dict[str, dict]:
         if self._cache_path is None:

@@ -119,6 +119,34 @@ def test_many_files_that_name_no_driver_still_let_importers_through(tmp_path):
     assert parsed == {str(package / "database.py"), str(package / "routers" / "people.py")}
 
 
+def test_a_module_without_functions_that_only_names_a_class_of_driver_objects_is_not_parsed(tmp_path):
+    """A base class or an annotation holds no driver object; reading an attribute
+    of the derived class, or a method of it, is where findings come from."""
+    from mongolint import discovery, runner
+    from mongolint.config import Settings
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(
+        "from pymongo import MongoClient\n\n\nclass Repository:\n    collection = MongoClient().app.items\n")
+    (package / "settings.py").write_text(
+        "from app.base import Repository\n\n\nclass Items(Repository):\n    name: str = 'items'\n\n\n"
+        "class Catalogue:\n    items: Items | None = None\n")
+    (package / "script.py").write_text(
+        "from app.base import Repository\n\n\nclass Items(Repository):\n    pass\n\n\nItems.collection.drop()\n")
+    (package / "service.py").write_text(
+        "from app.base import Repository\n\n\nclass Items(Repository):\n"
+        "    async def first(self):\n        return self.collection.find_one()\n")
+    files, _ = discovery.discover([str(tmp_path)])
+    reports = runner.check_paths(files, Settings(), jobs=1)
+    parsed = {r.path for r in reports if r.parsed}
+    assert parsed == {str(package / name) for name in ("base.py", "script.py", "service.py")}
+    found = [(r.path, f.line, f.code) for r in reports for f in r.findings]
+    assert (str(package / "service.py"), 6, "MGL303") in found
+
+
 def test_fixes_see_the_project(tmp_path):
     """`--diff` (and `--fix`) find what a check finds: factories of another module."""
     shutil.copytree(FIXTURES / "projects" / "fresh_client_method", tmp_path / "monitor_project")

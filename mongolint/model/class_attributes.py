@@ -79,18 +79,27 @@ class ClassAttributes:
         return None
 
     def _attribute_assignment_types(self, class_def: cst.ClassDef, name: str):
+        """The types of what the class assigns to the attribute. A value assigned
+        anywhere in the class beats a hint: `client: MongoClient = None` at class
+        level and `self.__class__.client = AsyncIOMotorClient()` in a method is
+        the Motor client."""
+        assigned, hinted = [], []
         class_scope = self.index.scopes.get(id(class_def))
         if class_scope is not None:
             for binding in class_scope.bindings.get(name, ()):
-                yield self.type_of_binding(binding)
+                only_hint = binding.annotation is not None and (binding.value is None or is_none(binding.value))
+                (hinted if only_hint else assigned).append(self.type_of_binding(binding))
         for target, value, annotation in self.self_attribute_assignments(class_def, name):
-            assigned = self.type_of(value) if value is not None and not is_none(value) else None
-            if assigned is not None:
-                yield assigned
+            found = self.type_of(value) if value is not None and not is_none(value) else None
+            if found is not None:
+                assigned.append(found)
             elif annotation is not None and self.type_of_annotation(annotation) is not None:
-                yield self.type_of_annotation(annotation)
+                hinted.append(self.type_of_annotation(annotation))
             elif value is not None:
-                yield NEUTRAL if is_none(value) else None
+                assigned.append(NEUTRAL if is_none(value) else None)
+        if any(t is not None and t is not NEUTRAL for t in assigned):
+            return assigned
+        return assigned + hinted
 
     def self_attribute_assignments(self, class_def: cst.ClassDef, name: str):
         """(target, value, annotation) of every `self.<name> = value` in the class

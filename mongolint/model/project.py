@@ -10,7 +10,7 @@ the project. Whatever cannot be followed (third-party modules, cycles,
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
 from mongolint.model import derivation, driver
 from mongolint.model.project_view import absolute_name
@@ -22,11 +22,29 @@ _PROPERTIES = frozenset({"property", "cached_property"})
 BINDING_DECORATORS = frozenset({"classmethod", "staticmethod"})
 
 
-class ModuleInfo(NamedTuple):
-    summary: dict
-    is_package: bool
-    path: str  # as the user would read it, for messages
-    fingerprint: str  # changes when the summary does
+class ModuleInfo:
+    """A module of the project. Its summary may be handed as a function that
+    computes it (None when the module cannot be summarised): a module that is
+    only imported, whose names are never asked for, is never parsed."""
+
+    __slots__ = ("_summary", "is_package", "path", "fingerprint")
+
+    def __init__(self, summary: Union[dict, Callable[[], Optional[dict]]], is_package: bool, path: str,
+                 fingerprint: str) -> None:
+        self._summary = summary
+        self.is_package = is_package
+        self.path = path  # as the user would read it, for messages
+        self.fingerprint = fingerprint  # changes when the summary does
+
+    @property
+    def summary(self) -> dict:
+        if callable(self._summary):
+            self._summary = self._summary() or empty_summary()
+        return self._summary
+
+
+def empty_summary() -> dict:
+    return {"imports": {}, "stars": [], "names": {}, "functions": {}, "classes": {}}
 
 
 class Entity(NamedTuple):
@@ -57,6 +75,10 @@ class ProjectIndex:
         self._active: Set[Tuple[str, str]] = set()
         self._traces: List[Set[str]] = []
         self._depth = 0
+        # Calls, members and "does this class give a driver object", computed once:
+        # (the result, the modules it consulted).
+        self._memo: Dict[tuple, Tuple[object, frozenset]] = {}
+        self._cuts = 0  # how many times a cycle or the depth limit cut an evaluation short
 
     # -- what the model asks -----------------------------------------------------
 
@@ -102,7 +124,8 @@ class ProjectIndex:
             derived = derivation.attribute_type(entity.driver_type, name)
             return entity._replace(driver_type=derived, fresh=False) if derived is not None else None
         if entity.kind in ("instance", "class"):
-            return self._member(entity, name, set())
+            return self._memoized(("member", entity.kind, entity.module, entity.name, name),
+                                  lambda: self._member(entity, name, set()))
         return None
 
     def call(self, entity: Entity) -> Optional[Entity]:
@@ -116,6 +139,10 @@ class ProjectIndex:
         if entity.driver_type is not None:  # a driver method
             result = derivation.method_result(entity.driver_type, entity.name)
             return Entity("value", driver_type=result, origin=entity.origin) if result is not None else None
+        return self._memoized(("call", entity.module, entity.owner, entity.name),
+                              lambda: self._call_project_function(entity))
+
+    def _call_project_function(self, entity: Entity) -> Optional[Entity]:
         function = self._function_summary(entity)
         if function is None:
             return None
@@ -170,16 +197,19 @@ class ProjectIndex:
             called = self.call(entity)
             return called is not None and called.kind == "value"
         if entity.kind == "class":
-            info = self.module(entity.module)
-            members = info.summary["classes"].get(entity.name) if info is not None else None
-            if members is None:
-                return False
-            instance = entity._replace(kind="instance")
-            return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
-                       for name in list(members["attributes"]) + list(members["methods"]))
+            return self._memoized(("gives", entity.module, entity.name), lambda: self._class_gives(entity))
         if entity.kind == "module" and deep:
             return self.exports_driver_objects(entity.module)
         return False
+
+    def _class_gives(self, entity: Entity) -> bool:
+        info = self.module(entity.module)
+        members = info.summary["classes"].get(entity.name) if info is not None else None
+        if members is None:
+            return False
+        instance = entity._replace(kind="instance")
+        return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
+                   for name in list(members["attributes"]) + list(members["methods"]))
 
     def recording(self) -> "_Recording":
         """`with index.recording() as consulted:` the modules a check looked at."""
@@ -191,6 +221,27 @@ class ProjectIndex:
 
     # -- evaluation ----------------------------------------------------------------
 
+    def _memoized(self, key: tuple, compute):
+        """`compute()` once per key; the modules it consulted are recorded again
+        on every later use. A result that a cycle cut short depends on where the
+        evaluation started: it is not kept."""
+        if key in self._memo:
+            value, consulted = self._memo[key]
+            for trace in self._traces:
+                trace.update(consulted)
+            return value
+        cuts = self._cuts
+        self._traces.append(set())
+        try:
+            value = compute()
+        finally:
+            consulted = frozenset(self._traces.pop())
+        for trace in self._traces:
+            trace.update(consulted)
+        if self._cuts == cuts:
+            self._memo[key] = (value, consulted)
+        return value
+
     def _name_in_module(self, module: str, name: str) -> Optional[Entity]:
         key = (module, name)
         if key in self._names:
@@ -199,6 +250,7 @@ class ProjectIndex:
                 trace.update(consulted)
             return entity
         if key in self._active:
+            self._cuts += 1
             return None  # an import cycle
         self._active.add(key)
         self._traces.append(set())
@@ -288,6 +340,7 @@ class ProjectIndex:
 
     def _guarded(self, key: Tuple[str, str], compute) -> Optional[Entity]:
         if key in self._active or self._depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         self._active.add(key)
         self._depth += 1

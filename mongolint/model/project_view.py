@@ -26,16 +26,21 @@ class ProjectView(NamedTuple):
         objects? (For the pre-filter: read with a regex, before any parse. A name
         that appears in its import alone (or in quotes, as in `__all__`), as in an
         `__init__` that re-exports it, cannot take part in a finding. With
-        `used=False`: imported at all.)"""
-        words = None
+        `used=False`: imported at all. In a module without functions, a class
+        only named, as a base or in an annotation, and classes derived from it
+        only named too, cannot either.)"""
+        words = body = None
         for level, target, names in _imports_in(text):
             absolute = absolute_name(self.module, self.is_package, level, target)
             if absolute is None:
                 continue
             for name, local in names:
+                if _is_dunder(name):
+                    continue  # `from app.fields import __all__`: never a driver object
                 if used and words is None:
-                    words = set(_WORD.findall(_without_imports(text)))
-                if used and local not in words:
+                    body = _without_imports(text)
+                    words = set(_WORD.findall(body))
+                if used and (local not in words or _only_named(local, body)):
                     continue
                 dotted = f"{absolute}.{name}" if name else absolute
                 if self._gives_driver_object(self.index.resolve(dotted), local, text if used else None):
@@ -48,7 +53,44 @@ class ProjectView(NamedTuple):
             return self.index.gives_driver_object(entity)
         attributes = set(re.findall(r"(?<![\w.])" + re.escape(local) + r"\.(\w+)", text))
         return any(self.index.gives_driver_object(self.index.attribute(entity, attribute))
-                   for attribute in attributes)
+                   for attribute in attributes if not _is_dunder(attribute))  # `fields.__all__`
+
+
+_FUNCTION = re.compile(r"\b(?:def|lambda)\b")
+_CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+# Around a name that is only named: `class D(A, B)`, `x: A | None = None`, `list[A]`.
+_NAMED_BEFORE = frozenset("(,:|[\n")
+_NAMED_AFTER = frozenset(",)|]\n=")
+
+
+def _only_named(local: str, body: str) -> bool:
+    """In a module without functions: is `local` (and every class derived from
+    it) only named, never called, subscripted, read an attribute of, or bound
+    to another name? Then no expression of the module holds what it gives."""
+    if _FUNCTION.search(body):
+        return False
+    pending, seen = [local], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pattern = re.compile(r"(?<![\w.])" + re.escape(name) + r"(?!\w)")
+        for match in pattern.finditer(body):
+            preceding = body[:match.start()].rstrip(" \t")
+            if preceding.endswith("class") and not preceding[-6:-5].isidentifier():
+                continue  # `class D(...)`: the derived class's own header
+            before = preceding[-1:] or "\n"
+            after = body[match.end():].lstrip(" \t")[:1] or "\n"
+            if before not in _NAMED_BEFORE or after not in _NAMED_AFTER or after == "=" and before != ":" \
+                    or body[match.end():].lstrip(" \t").startswith("=="):
+                return False
+        pending.extend(header.group(1) for header in _CLASS_HEADER.finditer(body) if pattern.search(header.group(2)))
+    return True
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def absolute_name(module: str, is_package: bool, level: int, target: str) -> Optional[str]:

@@ -14,6 +14,7 @@ Expressions (lists, first item the form):
   ["await", expr]       ["any", [expr...]]  one of these, depending on the branch
   ["hint", [expr...]]   an annotation naming these (`Optional[X]` names X)
   ["self"]              the instance inside a method   ["none"]   None
+  ["class"]             the class inside a method (`cls`, `self.__class__`, `type(self)`)
   ["unknown"]
 """
 
@@ -27,7 +28,7 @@ from mongolint.model.returned_escapes import hands_off_returned_names
 
 UNKNOWN = ["unknown"]
 NONE = ["none"]
-FORMAT = 3
+FORMAT = 4
 
 
 def summarize(text: str) -> Optional[dict]:
@@ -200,10 +201,15 @@ def _expression(node: Optional[ast.expr], local: Dict[str, list], params: Option
         return ["ref", node.id]
     if isinstance(node, ast.Attribute):
         base = _expression(node.value, local, params, deeper)
+        if node.attr == "__class__" and base == ["self"]:
+            return ["class"]  # `self.__class__.client` is the class's attribute
         if base[0] == "ref":
             return ["ref", f"{base[1]}.{node.attr}"]
         return ["attr", base, node.attr] if base != UNKNOWN else UNKNOWN
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 1 \
+                and not node.keywords and _expression(node.args[0], local, params, deeper) == ["self"]:
+            return ["class"]  # `type(self).client`
         func = _expression(node.func, local, params, deeper)
         return ["call", func] if func != UNKNOWN else UNKNOWN
     if isinstance(node, ast.Subscript):
@@ -322,7 +328,8 @@ def _class(node: ast.ClassDef) -> dict:
 def _attribute_value(values: List[list]) -> list:
     """`self.x = None` in `__init__` and `self.x = MongoClient()` later: the client."""
     known = [v for v in values if v != NONE]
-    return _either(known) if known else NONE
+    assigned = [v for v in known if v[0] != "hint"]  # what is assigned beats a hint
+    return _either(assigned or known) if known else NONE
 
 
 def _self_assignments(function, summary: dict):
