@@ -98,11 +98,13 @@ def _check(args, settings: Settings) -> int:
     else:
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
                                              settings.project_root)
-        for path, problem in problems:
-            print(f"mongolint: {path}: {problem}", file=sys.stderr)
         if args.list_parsed:
+            for path, problem in problems:
+                print(f"mongolint: {path}: {problem}", file=sys.stderr)
             return _list_parsed(files, settings)
-        reports = _check_files(args, settings, files)
+        # A path that could not be checked is reported like a file that could not be read.
+        reports = [FileReport(path, error=problem) for path, problem in problems]
+        reports += _check_files(args, settings, files)
         sources = {}
     return _report(args, reports, sources)
 
@@ -192,14 +194,14 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
             stream.close()
     if args.fix or args.diff:
         _write_fix_summary(args, reports)
-    internal = False
+    failed = False
     for report in reports:
         if report.error:
             print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
         for problem in report.internal_errors:
-            internal = True
             print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
-    if internal:
+        failed = failed or report.unreadable or bool(report.internal_errors)
+    if failed:
         return EXIT_ERROR
     found = any(report.findings for report in reports)
     if args.diff:

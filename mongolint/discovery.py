@@ -42,7 +42,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
     problems: List[Tuple[str, str]] = []
     for path in paths:
         if os.path.isdir(path):
-            files.extend(_walk(path, excluded, root, problems))
+            found = list(_walk(path, excluded, root, problems))
+            if not found:
+                problems.append((path, "no Python files found"))
+            files.extend(found)
         elif os.path.lexists(path) and not os.path.exists(path):
             problems.append((path, "broken symbolic link"))
         elif os.path.isfile(path):

@@ -18,7 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mongolint import noqa, prefilter
 from mongolint.diagnostics import Diagnostic
-from mongolint.findings import FileReport, Finding
+from mongolint.findings import NOT_CHECKED, FileReport, Finding
 from mongolint.model import SemanticModel
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
 from mongolint.source import DecodeError, SourceText, decode
@@ -73,12 +73,12 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
             analysis = parse(path, text, settings, module_name)
         except cst.ParserSyntaxError as error:
             if _python_accepts(path, text):  # e.g. a form feed before an indent
-                report.error = "not checked: LibCST cannot parse this file, though Python accepts it"
+                report.error = NOT_CHECKED + "LibCST cannot parse this file, though Python accepts it"
             elif settings.reports_syntax_errors(path):
                 report.findings.append(syntax_error_finding(path, text, error))
             return report
         except RecursionError:
-            report.error = "nesting too deep to parse"
+            report.error = NOT_CHECKED + "nesting too deep to parse"
             return report
         report.parsed = True
         diagnostics = analysis.diagnostics(rules, report)

@@ -45,6 +45,11 @@ class Finding:
     fix: Optional[FixSummary] = field(compare=False, default=None)
 
 
+# How a report's `error` begins when mongolint chose not to check a readable file
+# (a limit of its own, not a problem with the user's input).
+NOT_CHECKED = "not checked: "
+
+
 @dataclass
 class FileReport:
     path: str
@@ -54,3 +59,9 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+
+    @property
+    def unreadable(self) -> bool:
+        """The path could not be found, read or decoded: the run did not check
+        what it was asked to, so it must not exit 0."""
+        return self.error is not None and not self.error.startswith(NOT_CHECKED)

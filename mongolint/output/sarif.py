@@ -105,7 +105,7 @@ def sarif_log(reports: Sequence, root: Optional[str] = None) -> Dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "mongolint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": explain.REPOSITORY_URL, "rules": rules}},
-            "invocations": [{"executionSuccessful": not any(r.internal_errors for r in reports),
+            "invocations": [{"executionSuccessful": not notifications,
                              "toolExecutionNotifications": notifications}],
             "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
             "columnKind": "unicodeCodePoints",

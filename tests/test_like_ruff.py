@@ -1,0 +1,48 @@
+"""Where a ruff user's habits meet mongolint: exit codes, paths, output, stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+LEAK = ("import pymongo\n\ndef report(uri):\n    client = pymongo.MongoClient(uri)\n"
+        "    return client.shop.orders.find_one()\n")
+
+
+def mongolint(*args, cwd, stdin=None, env=None):
+    return subprocess.run([sys.executable, "-m", "mongolint", "--no-cache", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, input=stdin, env=env)
+
+
+# -- a run that did not check what it was asked to never exits 0 ------------------
+
+@pytest.mark.parametrize("make, message", [
+    (lambda tmp: "missing.py", "no such file or directory"),
+    (lambda tmp: (tmp / "docs").mkdir() or "docs", "no Python files found"),
+    (lambda tmp: (tmp / "utf16.py").write_bytes("x = 1\n".encode("utf-16")) and "utf16.py", "UTF-16"),
+    (lambda tmp: (tmp / "binary.py").write_bytes(b"\x00\x01\x02") and "binary.py", "NUL bytes"),
+])
+def test_a_path_that_cannot_be_checked_fails_the_run(tmp_path, make, message):
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    path = make(tmp_path)
+    result = mongolint(path, "clean.py", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"mongolint: {path}: " in result.stderr and message in result.stderr
+
+
+def test_sarif_says_the_run_was_not_successful(tmp_path):
+    result = mongolint("--format", "sarif", "missing.py", cwd=tmp_path)
+    invocation = json.loads(result.stdout)["runs"][0]["invocations"][0]
+    assert result.returncode == 2
+    assert invocation["executionSuccessful"] is False
+    assert "missing.py: no such file or directory" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+
+
+def test_a_clean_run_still_exits_0(tmp_path):
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    assert mongolint(".", cwd=tmp_path).returncode == 0
+    assert mongolint("--format", "sarif", ".", cwd=tmp_path).returncode == 0
