@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     run = parser.add_argument_group("run")
+    run.add_argument("--force-exclude", action="store_true",
+                     help="apply exclude patterns to paths named on the command line too (as pre-commit does)")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
@@ -96,8 +98,9 @@ def _check(args, settings: Settings) -> int:
         reports = [_check_stdin(args, settings)]
         sources = {reports[0].path: _STDIN_TEXT[0]}
     else:
+        # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
-                                             settings.project_root)
+                                             settings.project_root, force_exclude=args.force_exclude or args.fix)
         if args.list_parsed:
             for path, problem in problems:
                 print(f"mongolint: {path}: {problem}", file=sys.stderr)

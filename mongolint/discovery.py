@@ -34,13 +34,17 @@ def _relative(path: str, root: Optional[str]) -> str:
     return path
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None
-             ) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """(files to check, [(path, problem)]). Explicit files are always checked."""
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
+             *, force_exclude: bool = False) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check, [(path, problem)]). Explicit paths are checked even when
+    an `exclude` pattern matches them, unless `force_exclude` (pre-commit and
+    editors name every file explicitly)."""
     excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     files: List[str] = []
     problems: List[Tuple[str, str]] = []
     for path in paths:
+        if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
+            continue
         if os.path.isdir(path):
             found = list(_walk(path, excluded, root, problems))
             if not found:
@@ -100,6 +104,17 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
                     continue
                 yield entry.path
         stack.extend((path, ignores) for path in reversed(subdirectories))
+
+
+def _excluded_explicitly(path: str, excluded, root: Optional[str]) -> bool:
+    """Is `path`, or a folder above it inside the project, matched by `exclude`?"""
+    relative = _relative(path, root).replace(os.sep, "/").strip("/")
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    for end in range(1, len(parts) + 1):
+        is_dir = end < len(parts) or os.path.isdir(path)
+        if excluded.match_file("/".join(parts[:end]) + ("/" if is_dir else "")):
+            return True
+    return False
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

@@ -46,3 +46,27 @@ def test_a_clean_run_still_exits_0(tmp_path):
     (tmp_path / "clean.py").write_text("x = 1\n")
     assert mongolint(".", cwd=tmp_path).returncode == 0
     assert mongolint("--format", "sarif", ".", cwd=tmp_path).returncode == 0
+
+
+# -- exclude applies to named files with --force-exclude, and always with --fix ----
+
+def _project_with_excluded_migration(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mongolint]\nextend-exclude = ["migrations/"]\n')
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "m1.py").write_text(LEAK)
+    (tmp_path / "app.py").write_text(LEAK)
+
+
+def test_force_exclude_applies_exclude_to_named_files(tmp_path):
+    _project_with_excluded_migration(tmp_path)
+    named = mongolint("--format", "concise", "migrations/m1.py", "app.py", cwd=tmp_path)
+    assert "migrations/m1.py" in named.stdout  # as ruff: a named file is checked
+    forced = mongolint("--format", "concise", "--force-exclude", "migrations/m1.py", "app.py", cwd=tmp_path)
+    assert "migrations" not in forced.stdout and "app.py" in forced.stdout
+
+
+def test_fix_never_writes_an_excluded_file(tmp_path):
+    _project_with_excluded_migration(tmp_path)
+    mongolint("--fix", "migrations/m1.py", "app.py", cwd=tmp_path)
+    assert (tmp_path / "migrations" / "m1.py").read_text() == LEAK
+    assert (tmp_path / "app.py").read_text() != LEAK
