@@ -65,6 +65,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return explain.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
+        if args.output_file is not None:
+            _check_output_file(args.output_file)
         settings = _settings(args)
         return _check(args, settings)
     except ConfigError as error:
@@ -77,6 +79,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the workers are already stopped
         print("mongolint: interrupted", file=sys.stderr)
         return 130
+
+
+def _check_output_file(path: str) -> None:
+    """Before the run, not after it: a report that cannot be written is a usage error."""
+    if os.path.isdir(path):
+        raise ConfigError(f"--output-file {path}: is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"--output-file {path}: no such directory: {os.path.dirname(path) or '.'}")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise ConfigError(f"--output-file {path}: permission denied")
 
 
 def _settings(args) -> Settings:

@@ -70,3 +70,15 @@ def test_fix_never_writes_an_excluded_file(tmp_path):
     mongolint("--fix", "migrations/m1.py", "app.py", cwd=tmp_path)
     assert (tmp_path / "migrations" / "m1.py").read_text() == LEAK
     assert (tmp_path / "app.py").read_text() != LEAK
+
+
+# -- an output file that cannot be written is a usage error, said before the run --
+
+@pytest.mark.parametrize("target, message", [("missing/report.json", "no such directory"),
+                                             (".", "is a directory")])
+def test_output_file_problems_are_one_line_before_the_run(tmp_path, target, message):
+    (tmp_path / "app.py").write_text(LEAK)
+    result = mongolint("-o", target, "app.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and message in result.stderr
+    assert result.stderr.count("\n") == 1
