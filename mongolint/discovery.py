@@ -28,9 +28,18 @@ def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
 
 
 def _relative(path: str, root: Optional[str]) -> str:
+    """`path` relative to the project root, whichever of the two was reached
+    through a symbolic link (a linked checkout, macOS's /tmp): the folders are
+    compared resolved, the file's own name is kept (a linked file is matched by
+    its name in the project, not by where it points)."""
+    if not root:
+        return path
     absolute = os.path.abspath(path)
-    if root and (absolute + os.sep).startswith(os.path.abspath(root) + os.sep):
-        return os.path.relpath(absolute, root)
+    resolved = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+        for candidate in (absolute, resolved):
+            if (candidate + os.sep).startswith(base.rstrip(os.sep) + os.sep):
+                return os.path.relpath(candidate, base)
     return path
 
 

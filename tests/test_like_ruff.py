@@ -82,3 +82,37 @@ def test_output_file_problems_are_one_line_before_the_run(tmp_path, target, mess
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# -- a symlinked checkout matches per-file-ignores and anchored excludes ----------
+
+def _linked_checkout(tmp_path):
+    real = tmp_path / "real"
+    (real / "tests").mkdir(parents=True)
+    (real / "generated").mkdir()
+    (real / "pyproject.toml").write_text('[tool.mongolint]\nextend-exclude = ["/generated/"]\n'
+                                         'per-file-ignores = { "tests/*" = ["MGL102"] }\n')
+    (real / "tests" / "test_app.py").write_text(LEAK)
+    (real / "generated" / "models.py").write_text(LEAK)
+    (real / "app.py").write_text(LEAK)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    return link
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute"])
+def test_symlinked_checkout_keeps_per_file_ignores_and_excludes(tmp_path, how):
+    link = _linked_checkout(tmp_path)
+    paths = ["tests/test_app.py", "generated/models.py", "app.py"]
+    if how == "absolute":
+        paths = [str(link / path) for path in paths]
+    result = mongolint("--format", "concise", "--force-exclude", *paths, cwd=link)
+    reported = {line.split(":")[0] for line in result.stdout.splitlines()}
+    assert reported == {paths[2]}, result.stdout
+
+
+def test_flake8_in_a_symlinked_checkout_keeps_per_file_ignores(tmp_path):
+    link = _linked_checkout(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "MGL", str(link / "tests" / "test_app.py"),
+                             str(link / "app.py")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "test_app.py" not in result.stdout and "app.py" in result.stdout, result.stdout + result.stderr
