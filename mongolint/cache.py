@@ -19,7 +19,7 @@ from mongolint import __version__
 from mongolint.findings import Applicability, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 class ResultCache:
@@ -69,7 +69,7 @@ class ResultCache:
     def store(self, key: str, report: FileReport) -> None:
         if report.internal_errors:
             return  # a crash is not a result
-        self.used[key] = [report.error, [_finding_to_json(f) for f in report.findings]]
+        self.used[key] = [report.error, [_finding_to_json(f) for f in report.findings], list(report.warnings)]
 
     def save(self) -> None:
         """Keep what this run used (entries of deleted or changed files go)."""
@@ -110,8 +110,8 @@ def _finding_to_json(finding: Finding) -> dict:
 
 def _report_from(path: str, entry) -> Optional[FileReport]:
     try:
-        error, findings = entry
-        report = FileReport(path, error=error)
+        error, findings, warnings = entry
+        report = FileReport(path, error=error, warnings=[str(warning) for warning in warnings])
         for data in findings:
             fix = data.get("fix")
             summary = FixSummary(fix["description"], Applicability(fix["applicability"])) if fix else None

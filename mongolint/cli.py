@@ -216,6 +216,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
             print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
         for problem in report.internal_errors:
             print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+        for warning in report.warnings:
+            print(f"mongolint: warning: {report.path}: {warning}", file=sys.stderr)
         failed = failed or report.unreadable or bool(report.internal_errors)
     if failed:
         return EXIT_ERROR

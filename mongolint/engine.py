@@ -31,8 +31,10 @@ T = TypeVar("T")
 class Analysis:
     """One parsed module with its model: what rules and fixes work on."""
 
-    def __init__(self, path: str, text: str, module: cst.Module, model: SemanticModel) -> None:
+    def __init__(self, path: str, text: str, module: cst.Module, model: SemanticModel,
+                 suppressions: noqa.Suppressions = noqa.NONE) -> None:
         self.path, self.text, self.module, self.model = path, text, module, model
+        self.suppressions = suppressions
 
     def diagnostics(self, rules: Sequence[Type[Rule]], report: FileReport) -> List[Diagnostic]:
         found: List[Diagnostic] = []
@@ -53,7 +55,8 @@ def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
     _refuse_beyond_python(path, text)
     module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
-    return Analysis(path, text, module, model)
+    suppressions = noqa.NONE if settings.ignore_noqa else noqa.suppressions(text)
+    return Analysis(path, text, module, model, suppressions)
 
 
 def check_text(path: str, text: str, settings, *, module_name: str = "",
@@ -83,6 +86,7 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
         report.parsed = True
         diagnostics = analysis.diagnostics(rules, report)
         report.findings = locate(analysis, diagnostics)
+        report.warnings.extend(analysis.suppressions.warnings)
     return report
 
 
@@ -136,13 +140,13 @@ def located(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Tuple
     from mongolint.rules import RULES_BY_CODE
 
     positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
-    silenced = noqa.noqa_lines(analysis.text)
+    silenced = analysis.suppressions
     result = []
     seen = set()
     for diagnostic in diagnostics:
         span = positions[diagnostic.node]
         key = (diagnostic.code, span.start.line, span.start.column)
-        if key in seen or noqa.is_silenced(diagnostic.code, span.start.line, silenced):
+        if key in seen or silenced.silences(diagnostic.code, span.start.line):
             continue
         seen.add(key)
         finding = Finding(

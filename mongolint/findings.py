@@ -59,6 +59,7 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+    warnings: List[str] = field(default_factory=list)  # e.g. a `# noqa` that cannot be read
 
     @property
     def unreadable(self) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
@@ -33,10 +32,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on old Pythons only
     import tomli as tomllib
-
-# `# noqa` comments as mongolint's own reader finds them; the plugin hides them
-# from the engine (same length, so positions do not move) because flake8 decides.
-_NOQA_WORD = re.compile(r"(#\s*)(noqa)", re.IGNORECASE)
 
 Result = Tuple[int, int, str, type]
 
@@ -102,18 +97,11 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
         raise ExecutionError(f"mongolint: configuration error: {error}") from None
     module_name = discovery.module_name(filename, settings.project_root) if os.path.isfile(filename) else ""
     pattern = _pattern(frozenset(settings.client_factories))
-    report = engine.check_text(filename, _hide_noqa(text), settings, module_name=module_name,
-                               pattern=pattern)
+    report = engine.check_text(filename, text, settings, module_name=module_name, pattern=pattern)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
     problems = ([report.error] if report.error else []) + list(report.internal_errors)
     results.extend((1, 0, f"MGL000 mongolint could not check this file: {problem}") for problem in problems)
     return results
-
-
-def _hide_noqa(text: str) -> str:
-    if "noqa" not in text.lower():
-        return text
-    return _NOQA_WORD.sub(lambda match: match.group(1) + "n0qa", text)
 
 
 # --- configuration --------------------------------------------------------------
@@ -170,6 +158,7 @@ def settings_for(pyproject: Optional[str], factories: FrozenSet[str], requested:
 
         settings = config.load([], pyproject) if pyproject else config.Settings()
         extra = tuple(s for s in requested if is_valid_selector(s))
+        # flake8 applies `# noqa` itself (and `--disable-noqa`): the engine must not.
         _SETTINGS[key] = replace(settings, client_factories=settings.client_factories | frozenset(factories),
-                                 extend_select=settings.extend_select + extra)
+                                 extend_select=settings.extend_select + extra, ignore_noqa=True)
     return _SETTINGS[key]

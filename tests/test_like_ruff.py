@@ -116,3 +116,39 @@ def test_flake8_in_a_symlinked_checkout_keeps_per_file_ignores(tmp_path):
     result = subprocess.run([sys.executable, "-m", "flake8", "--select", "MGL", str(link / "tests" / "test_app.py"),
                              str(link / "app.py")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert "test_app.py" not in result.stdout and "app.py" in result.stdout, result.stdout + result.stderr
+
+
+# -- suppression comments come from real comment tokens ---------------------------
+
+def _codes(text: str, **settings):
+    from mongolint.config import Settings
+    from mongolint.engine import check_text
+
+    return [f.code for f in check_text("app.py", text, Settings(**settings)).findings]
+
+
+@pytest.mark.parametrize("comment, silenced", [
+    ("  # noqa:  MGL102", True), ("  # noqa : MGL102", True), ("  # noqa:MGL101,  MGL102", True),
+    ("  # type: ignore  # noqa: MGL102", True), ("  # NoQA", True),
+    ("  # noqa : MGL101", False), ("  # noqa:  E501", False), ("  # noqa:", False), ("  # noqa: ,", False),
+    ("  # noqanything", False),
+])
+def test_noqa_codes_are_read_as_ruff_reads_them(comment, silenced):
+    text = LEAK.replace("MongoClient(uri)\n", "MongoClient(uri)" + comment + "\n")
+    assert (_codes(text) == []) is silenced
+
+
+def test_noqa_inside_a_string_is_not_a_directive():
+    text = LEAK.replace("MongoClient(uri)\n", "MongoClient(uri, appname='x  # noqa')\n")
+    assert _codes(text) == ["MGL102"]
+    text = LEAK.replace("    client =", '    """\n    # noqa\n    """\n    client =')
+    assert _codes(text) == ["MGL102"]
+
+
+def test_a_malformed_noqa_warns_and_silences_nothing(tmp_path):
+    (tmp_path / "app.py").write_text(LEAK.replace("MongoClient(uri)\n", "MongoClient(uri)  # noqa:\n"))
+    for _ in ("cold", "warm"):  # the warning comes back from the cache too
+        result = subprocess.run([sys.executable, "-m", "mongolint", "--format", "concise", "app.py"],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1 and "MGL102" in result.stdout
+        assert "mongolint: warning: app.py: line 4: invalid `# noqa` directive" in result.stderr
