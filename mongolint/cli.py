@@ -131,10 +131,39 @@ _STDIN_TEXT = [""]
 def _check_stdin(args, settings: Settings) -> FileReport:
     data = sys.stdin.buffer.read()
     path = args.stdin_filename or "-"
+    _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    if args.fix or args.diff:
+        return _fix_stdin(args, settings, path, data)
     from mongolint import engine
 
-    report = engine.check_bytes(path, data, settings)
-    _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    return engine.check_bytes(path, data, settings)
+
+
+def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
+    """As ruff: `--fix -` writes the fixed source to stdout (the findings that
+    remain go to stderr), `--diff -` the diff."""
+    from mongolint import engine, fixes
+    from mongolint.source import DecodeError, decode
+
+    try:
+        source = decode(data)
+    except DecodeError as error:
+        if args.fix:  # a filter never swallows its input
+            sys.stdout.buffer.write(data)
+        return FileReport(path, error=str(error))
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    outcome = fixes.fix_text(path, source.text, settings, unsafe=unsafe)
+    report = (outcome.before if args.diff else outcome.after) or engine.check_text(
+        path, source.text if args.diff else outcome.text, settings)
+    report.internal_errors.extend(outcome.internal_errors)
+    report.fixed = outcome.applied
+    if args.diff:
+        if outcome.text != source.text:
+            report.diff = fixes.unified_diff(path, source.text, outcome.text)
+    else:
+        sys.stdout.buffer.write(source.encode(outcome.text))
+        sys.stdout.flush()
+        _STDIN_TEXT[0] = outcome.text
     return report
 
 
@@ -199,6 +228,8 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
 
 def _report(args, reports: Sequence[FileReport], sources) -> int:
     stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    if args.fix and args.paths == ["-"] and stream is sys.stdout:
+        stream = sys.stderr  # stdout carries the fixed source
     try:
         options = _output_options(args, stream, reports, sources)
         if not args.diff:
@@ -206,7 +237,7 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         if args.statistics:
             _write_statistics(reports, sys.stderr if args.format in STRUCTURED_FORMATS else stream)
     finally:
-        if stream is not sys.stdout:
+        if args.output_file:
             stream.close()
     if args.fix or args.diff:
         _write_fix_summary(args, reports)

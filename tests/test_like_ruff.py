@@ -152,3 +152,25 @@ def test_a_malformed_noqa_warns_and_silences_nothing(tmp_path):
                                 cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert result.returncode == 1 and "MGL102" in result.stdout
         assert "mongolint: warning: app.py: line 4: invalid `# noqa` directive" in result.stderr
+
+
+# -- --fix and --diff on stdin -----------------------------------------------------
+
+SESSION_LEAK = ("from pymongo import MongoClient\n\nclient = MongoClient()\n\n\ndef archive(order_id):\n"
+                "    session = client.start_session()\n"
+                "    client.shop.orders.find_one({'_id': order_id}, session=session)\n")
+
+
+def test_fix_on_stdin_prints_the_fixed_source(tmp_path):
+    result = mongolint("--fix", "-", "--stdin-filename", "orders.py", cwd=tmp_path, stdin=SESSION_LEAK)
+    assert result.returncode == 0, result.stderr
+    assert "    with client.start_session() as session:\n" in result.stdout
+    assert result.stdout.startswith("from pymongo import MongoClient\n")
+    assert "Fixed 1 finding, 0 remaining." in result.stderr
+
+
+def test_diff_on_stdin_prints_the_diff(tmp_path):
+    result = mongolint("--diff", "-", "--stdin-filename", "orders.py", cwd=tmp_path, stdin=SESSION_LEAK)
+    assert result.returncode == 1
+    assert result.stdout.startswith("--- orders.py\n+++ orders.py\n")
+    assert "+    with client.start_session() as session:" in result.stdout
