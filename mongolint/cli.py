@@ -93,6 +93,11 @@ def _check_output_file(path: str) -> None:
 
 
 def _settings(args) -> Settings:
+    if args.stdin_filename is not None:
+        if not args.paths:
+            args.paths = ["-"]  # as ruff: --stdin-filename reads the code from stdin
+        elif args.paths != ["-"]:
+            raise ConfigError("--stdin-filename names the code read from stdin: give `-` or no path")
     paths = [p for p in args.paths if p != "-"] or ["."]
     settings = config.load(paths, args.config)
     overrides = {}
@@ -234,8 +239,9 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         options = _output_options(args, stream, reports, sources)
         if not args.diff:
             FORMATS[args.format](reports, stream, options)
-        if args.statistics:
-            _write_statistics(reports, sys.stderr if args.format in STRUCTURED_FORMATS else stream)
+        if args.statistics:  # never into a patch or a structured report
+            structured = args.format in STRUCTURED_FORMATS or args.diff
+            _write_statistics(reports, sys.stderr if structured else stream)
     finally:
         if args.output_file:
             stream.close()
@@ -252,9 +258,8 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
         failed = failed or report.unreadable or bool(report.internal_errors)
     if failed:
         return EXIT_ERROR
-    found = any(report.findings for report in reports)
-    if args.diff:
-        found = found or any(report.diff for report in reports)
+    # As ruff: --diff fails when there is something to fix, whatever else remains.
+    found = any(report.diff for report in reports) if args.diff else any(report.findings for report in reports)
     return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
 
 

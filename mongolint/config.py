@@ -77,19 +77,22 @@ def find_pyproject(start: Path) -> Optional[Path]:
 def load(paths: Sequence[str], config_path: Optional[str] = None) -> Settings:
     """Settings from `--config`, or the pyproject.toml found above the first path."""
     if config_path is not None:
-        pyproject: Optional[Path] = Path(config_path)
-        if not pyproject.is_file():
+        if not Path(config_path).is_file():
             raise ConfigError(f"{config_path}: no such configuration file")
-    else:
-        pyproject = find_pyproject(Path(paths[0] if paths else "."))
-    if pyproject is None:
-        return Settings()
-    table = _read_table(pyproject)
+        return load_file(Path(config_path), explicit=True)
+    pyproject = find_pyproject(Path(paths[0] if paths else "."))
+    return load_file(pyproject) if pyproject is not None else Settings()
+
+
+def load_file(pyproject: Path, *, explicit: bool = False) -> Settings:
+    """Settings from one pyproject.toml. A file named explicitly must have the
+    table: without it, it would be silently ignored."""
+    table = _read_table(pyproject, explicit)
     root = str(pyproject.resolve().parent)
     return replace(from_table(table, str(pyproject)), project_root=root, config_file=str(pyproject))
 
 
-def _read_table(pyproject: Path) -> Mapping[str, Any]:
+def _read_table(pyproject: Path, explicit: bool = False) -> Mapping[str, Any]:
     try:
         with open(pyproject, "rb") as handle:
             document = tomllib.load(handle)
@@ -103,6 +106,8 @@ def _read_table(pyproject: Path) -> Mapping[str, Any]:
     if not isinstance(tool, dict):
         raise ConfigError(f"{pyproject}: `tool` must be a table")
     table = tool.get("mongolint", {})
+    if explicit and "mongolint" not in tool:
+        raise ConfigError(f"{pyproject}: no [tool.mongolint] table (given with --config)")
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.mongolint] must be a table")
     return table

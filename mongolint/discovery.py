@@ -55,7 +55,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
         if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
             continue
         if os.path.isdir(path):
-            found = list(_walk(path, excluded, root, problems))
+            found = [_without_dot(file) for file in _walk(path, excluded, root, problems)]
             if not found:
                 problems.append((path, "no Python files found"))
             files.extend(found)
@@ -67,7 +67,15 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
             problems.append((path, "not a regular file"))
         else:
             problems.append((path, "no such file or directory"))
-    return files, problems
+    return files, [(_without_dot(path), problem) for path, problem in problems]
+
+
+def _without_dot(path: str) -> str:
+    """`./app/db.py` -> `app/db.py`: paths are reported as ruff reports them."""
+    prefix = "." + os.sep
+    while path.startswith(prefix) and len(path) > len(prefix):
+        path = path[len(prefix):]
+    return path
 
 
 def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:

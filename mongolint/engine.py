@@ -64,7 +64,7 @@ def check_text(path: str, text: str, settings, *, module_name: str = "",
     """Findings of the rules selected for `path` on `text`."""
     report = FileReport(path)
     rules = settings.rules(path)
-    if not rules or not prefilter.may_have_findings(text, pattern):
+    if not (rules or settings.reports_syntax_errors(path)) or not prefilter.may_have_findings(text, pattern):
         return report
     return run_deep(_check_text, report, text, settings, module_name, rules)
 

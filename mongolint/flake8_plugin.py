@@ -152,11 +152,12 @@ def settings_for(pyproject: Optional[str], factories: FrozenSet[str], requested:
     key = (pyproject, frozenset(factories), tuple(requested))
     if key not in _SETTINGS:
         from dataclasses import replace
+        from pathlib import Path
 
         from mongolint import config
         from mongolint.rules import is_valid_selector
 
-        settings = config.load([], pyproject) if pyproject else config.Settings()
+        settings = config.load_file(Path(pyproject)) if pyproject else config.Settings()
         extra = tuple(s for s in requested if is_valid_selector(s))
         # flake8 applies `# noqa` itself (and `--disable-noqa`): the engine must not.
         _SETTINGS[key] = replace(settings, client_factories=settings.client_factories | frozenset(factories),

@@ -92,7 +92,7 @@ def test_discovery_skips_gitignored_and_virtualenvs(tmp_path):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "jobs.py").write_text(LEAK)
     result = _run(".", "--format", "concise", "--no-cache", cwd=tmp_path)
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./src/jobs.py"]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["src/jobs.py"]
     explicit = _run("generated/jobs.py", "--format", "concise", "--no-cache", cwd=tmp_path)
     assert explicit.returncode == 1, "an explicit file is always checked"
 
@@ -116,7 +116,7 @@ def test_anchored_exclude_matches_only_at_the_root(tmp_path):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "jobs.py").write_text(LEAK)
     result = _run(".", "--format", "concise", "--no-cache", cwd=tmp_path)
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./src/build_tools/jobs.py"]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["src/build_tools/jobs.py"]
 
 
 def test_a_closed_pipe_is_not_a_traceback(tmp_path):
@@ -137,4 +137,4 @@ def test_a_gitignore_applies_to_its_own_directory_only(tmp_path):
         (tmp_path / folder / "jobs.py").write_text(LEAK)
     (tmp_path / "a" / ".gitignore").write_text("*.py\n")
     result = _run(".", "--format", "concise", "--no-cache", cwd=tmp_path)
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./b/jobs.py"]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["b/jobs.py"]

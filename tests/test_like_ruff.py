@@ -174,3 +174,40 @@ def test_diff_on_stdin_prints_the_diff(tmp_path):
     assert result.returncode == 1
     assert result.stdout.startswith("--- orders.py\n+++ orders.py\n")
     assert "+    with client.start_session() as session:" in result.stdout
+
+
+def test_select_mgl000_reports_syntax_errors_alone(tmp_path):
+    (tmp_path / "broken.py").write_text("import pymongo\n\ndef f(:\n    pass\n")
+    (tmp_path / "app.py").write_text(LEAK)
+    result = mongolint("--format", "concise", "--select", "MGL000", ".", cwd=tmp_path)
+    assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["MGL000"], result.stdout
+    assert result.stdout.startswith("broken.py:3:")
+
+
+# -- the small ones ---------------------------------------------------------------
+
+def test_diff_exit_code_and_statistics_stay_out_of_the_patch(tmp_path):
+    unfixable = "import pymongo\n\nasync def f(coll: pymongo.collection.Collection):\n    coll.find_one({})\n"
+    (tmp_path / "app.py").write_text(unfixable)
+    nothing_to_fix = mongolint("--diff", "app.py", cwd=tmp_path)
+    assert nothing_to_fix.returncode == 0 and nothing_to_fix.stdout == "", nothing_to_fix.stdout
+    (tmp_path / "orders.py").write_text(SESSION_LEAK)
+    with_fix = mongolint("--diff", "--statistics", "orders.py", "app.py", cwd=tmp_path)
+    assert with_fix.returncode == 1
+    assert with_fix.stdout.startswith("--- orders.py") and "MGL101" not in with_fix.stdout
+    assert "MGL101" in with_fix.stderr
+
+
+def test_config_file_without_the_table_is_an_error(tmp_path):
+    (tmp_path / "other.toml").write_text("[tool.black]\nline-length = 100\n")
+    (tmp_path / "app.py").write_text(LEAK)
+    result = mongolint("--config", "other.toml", "app.py", cwd=tmp_path)
+    assert result.returncode == 2 and "no [tool.mongolint] table" in result.stderr
+
+
+def test_stdin_filename_alone_reads_stdin(tmp_path):
+    (tmp_path / "elsewhere.py").write_text(LEAK)
+    result = mongolint("--format", "concise", "--stdin-filename", "in.py", cwd=tmp_path, stdin=LEAK)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["in.py"]
+    both = mongolint("--stdin-filename", "in.py", "elsewhere.py", cwd=tmp_path, stdin=LEAK)
+    assert both.returncode == 2 and "--stdin-filename" in both.stderr

@@ -16,7 +16,7 @@ import pytest
 from fixture_markers import ROOT, rule_fixtures, seed_fixtures
 from mongolint.diagnostics import Applicability, Edit, Finding, FixSummary
 from mongolint.engine import FileReport
-from mongolint.explain import rule_url
+from mongolint.rule_pages import rule_url
 from mongolint.output import FORMATS, OutputOptions, github
 from mongolint.rules import ALL_RULES
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
-from mongolint.explain import rule_url
+from mongolint.rule_pages import rule_url
 
 
 def location(row: int, column: int) -> Dict[str, int]:

@@ -37,6 +37,7 @@ ALL_RULES: Sequence[Type[Rule]] = (
 
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 SYNTAX_ERROR_CODE = "MGL000"
+SYNTAX_ERROR_NAME = "syntax-error"
 
 
 def matches(code: str, selector: str) -> bool:
