@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mongolint import __version__
-from mongolint.findings import Applicability, FileReport, Finding, FixSummary
+from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
 _FORMAT = 2
@@ -104,7 +104,8 @@ def _finding_to_json(finding: Finding) -> dict:
     data = asdict(finding)
     data.pop("path")
     if finding.fix is not None:
-        data["fix"] = {"description": finding.fix.description, "applicability": finding.fix.applicability.value}
+        data["fix"] = {"description": finding.fix.description, "applicability": finding.fix.applicability.value,
+                       "edits": [[list(e.start), list(e.end), e.content] for e in finding.fix.edits]}
     return data
 
 
@@ -114,7 +115,8 @@ def _report_from(path: str, entry) -> Optional[FileReport]:
         report = FileReport(path, error=error, warnings=[str(warning) for warning in warnings])
         for data in findings:
             fix = data.get("fix")
-            summary = FixSummary(fix["description"], Applicability(fix["applicability"])) if fix else None
+            summary = FixSummary(fix["description"], Applicability(fix["applicability"]), tuple(
+                Edit(tuple(start), tuple(end), content) for start, end, content in fix["edits"])) if fix else None
             report.findings.append(Finding(
                 path, data["line"], data["column"], data["end_line"], data["end_column"], data["code"],
                 data["message"], data["name"], summary))

@@ -13,7 +13,7 @@ from typing import List, Optional, Sequence, TextIO
 from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
-from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -28,11 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     selection.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
     selection.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text")
+    output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text",
+                        help="text (also: full) shows each finding with its source line")
     output.add_argument("--statistics", action="store_true", help="count findings per rule")
     output.add_argument("--output-file", "-o", help="write the report to this file")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
-    output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR)")
+    output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR; FORCE_COLOR forces it)")
+    output.add_argument("--quiet", "-q", action="store_true", help="print the findings and nothing else")
+    output.add_argument("--silent", "-s", action="store_true",
+                        help="print nothing; the exit code still tells (configuration errors are printed)")
     fixing = parser.add_argument_group("fixes")
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixing.add_argument("--unsafe-fixes", action="store_true", default=None,
@@ -108,6 +112,8 @@ def _settings(args) -> Settings:
             overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
     if args.ignore:
         overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    if args.format in FORMATS_WITH_EDITS:
+        overrides["fix_edits"] = True
     return replace(settings, **overrides)
 
 
@@ -127,7 +133,7 @@ def _check(args, settings: Settings) -> int:
         reports = [FileReport(path, error=problem) for path, problem in problems]
         reports += _check_files(args, settings, files)
         sources = {}
-    return _report(args, reports, sources)
+    return _report(args, settings, reports, sources)
 
 
 _STDIN_TEXT = [""]
@@ -156,8 +162,7 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         if args.fix:  # a filter never swallows its input
             sys.stdout.buffer.write(data)
         return FileReport(path, error=str(error))
-    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    outcome = fixes.fix_text(path, source.text, settings, unsafe=unsafe)
+    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings))
     report = (outcome.before if args.diff else outcome.after) or engine.check_text(
         path, source.text if args.diff else outcome.text, settings)
     report.internal_errors.extend(outcome.internal_errors)
@@ -209,8 +214,7 @@ def _file_checker(args, settings: Settings):
 
     if not (args.fix or args.diff):
         return runner.check_path
-    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    return functools.partial(runner.fix_path, unsafe=unsafe, diff_only=args.diff)
+    return functools.partial(runner.fix_path, unsafe=_unsafe(args, settings), diff_only=args.diff)
 
 
 def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
@@ -231,30 +235,22 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
-def _report(args, reports: Sequence[FileReport], sources) -> int:
+def _report(args, settings: Settings, reports: Sequence[FileReport], sources) -> int:
     stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     if args.fix and args.paths == ["-"] and stream is sys.stdout:
         stream = sys.stderr  # stdout carries the fixed source
     try:
-        options = _output_options(args, stream, reports, sources)
-        if not args.diff:
-            FORMATS[args.format](reports, stream, options)
-        if args.statistics:  # never into a patch or a structured report
-            structured = args.format in STRUCTURED_FORMATS or args.diff
-            _write_statistics(reports, sys.stderr if structured else stream)
+        if not args.silent:
+            _write_report(args, settings, stream, reports, sources)
     finally:
         if args.output_file:
             stream.close()
-    if args.fix or args.diff:
+    if (args.fix or args.diff) and not (args.silent or args.quiet):
         _write_fix_summary(args, reports)
     failed = False
     for report in reports:
-        if report.error:
-            print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
-        for problem in report.internal_errors:
-            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
-        for warning in report.warnings:
-            print(f"mongolint: warning: {report.path}: {warning}", file=sys.stderr)
+        if not args.silent:
+            _write_problems(report)
         failed = failed or report.unreadable or bool(report.internal_errors)
     if failed:
         return EXIT_ERROR
@@ -263,14 +259,48 @@ def _report(args, reports: Sequence[FileReport], sources) -> int:
     return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
 
 
-def _output_options(args, stream, reports, sources) -> OutputOptions:
-    terminal = stream is sys.stdout and stream.isatty()
-    color = terminal and not args.no_color and not os.environ.get("NO_COLOR")
-    if terminal:
+def _write_report(args, settings: Settings, stream: TextIO, reports: Sequence[FileReport], sources) -> None:
+    options = _output_options(args, settings, stream, reports, sources)
+    if not args.diff:
+        FORMATS[args.format](reports, stream, options)
+        if args.format in HUMAN_FORMATS and not (args.quiet or args.fix):
+            from mongolint.output.text import write_summary
+
+            write_summary(reports, stream, options)
+    if args.statistics:  # never into a patch or a structured report
+        structured = args.format in STRUCTURED_FORMATS or args.diff
+        _write_statistics(reports, sys.stderr if structured else stream)
+
+
+def _write_problems(report: FileReport) -> None:
+    if report.error:
+        print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
+    for problem in report.internal_errors:
+        print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"mongolint: warning: {report.path}: {warning}", file=sys.stderr)
+
+
+def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:
+    if args.format in ("text", "full"):
         for report in reports:
             if report.findings and report.path not in sources:
                 sources[report.path] = _read_text(report.path)
-    return OutputOptions(show_source=terminal, color=color, sources=sources)
+    return OutputOptions(color=_use_color(args, stream), sources=sources, unsafe_fixes=_unsafe(args, settings))
+
+
+def _use_color(args, stream) -> bool:
+    """--no-color and NO_COLOR win; FORCE_COLOR forces colour into a pipe; else
+    a terminal that is not TERM=dumb."""
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream is sys.stdout and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _unsafe(args, settings: Settings) -> bool:
+    return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
 
 def _read_text(path: str) -> str:

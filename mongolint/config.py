@@ -30,6 +30,7 @@ class Settings:
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
     client_factories: FrozenSet[str] = frozenset()
     ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
+    fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
 
@@ -58,7 +59,7 @@ class Settings:
     def fingerprint(self) -> str:
         """What changes the findings: part of the cache key."""
         return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                     sorted(self.client_factories), self.ignore_noqa))
+                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits))
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")

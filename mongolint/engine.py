@@ -20,6 +20,7 @@ from mongolint import noqa, prefilter
 from mongolint.diagnostics import Diagnostic
 from mongolint.findings import NOT_CHECKED, FileReport, Finding
 from mongolint.model import SemanticModel
+from mongolint.replacements import text_edits
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
 from mongolint.source import DecodeError, SourceText, decode
 
@@ -32,9 +33,10 @@ class Analysis:
     """One parsed module with its model: what rules and fixes work on."""
 
     def __init__(self, path: str, text: str, module: cst.Module, model: SemanticModel,
-                 suppressions: noqa.Suppressions = noqa.NONE) -> None:
+                 suppressions: noqa.Suppressions = noqa.NONE, fix_edits: bool = False) -> None:
         self.path, self.text, self.module, self.model = path, text, module, model
         self.suppressions = suppressions
+        self.fix_edits = fix_edits  # give each finding's fix as text edits
 
     def diagnostics(self, rules: Sequence[Type[Rule]], report: FileReport) -> List[Diagnostic]:
         found: List[Diagnostic] = []
@@ -56,7 +58,7 @@ def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
     module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
     suppressions = noqa.NONE if settings.ignore_noqa else noqa.suppressions(text)
-    return Analysis(path, text, module, model, suppressions)
+    return Analysis(path, text, module, model, suppressions, settings.fix_edits)
 
 
 def check_text(path: str, text: str, settings, *, module_name: str = "",
@@ -152,17 +154,18 @@ def located(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Tuple
         finding = Finding(
             analysis.path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
             diagnostic.code, diagnostic.message, RULES_BY_CODE[diagnostic.code].name,
-            _fix_summary(diagnostic))
+            _fix_summary(diagnostic, analysis))
         result.append((finding, diagnostic))
     return result
 
 
-def _fix_summary(diagnostic: Diagnostic):
+def _fix_summary(diagnostic: Diagnostic, analysis: Analysis):
     if diagnostic.fix is None:
         return None
     from mongolint.diagnostics import FixSummary
 
-    return FixSummary(diagnostic.fix.description, diagnostic.fix.applicability)
+    edits = text_edits(analysis.module, analysis.text, diagnostic.fix) if analysis.fix_edits else ()
+    return FixSummary(diagnostic.fix.description, diagnostic.fix.applicability, edits)
 
 
 class _recursion_room:

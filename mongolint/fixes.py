@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from mongolint import engine
+from mongolint.replacements import apply_fixes
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.engine import FileReport
 from mongolint.source import DecodeError, SourceText, decode
@@ -99,18 +100,8 @@ def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]) -> List[Diagno
     return chosen
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, replacements: Dict[int, object]) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):
-        return self.replacements.get(id(original_node), updated_node)
-
-
 def _apply(module: cst.Module, diagnostics: Sequence[Diagnostic]) -> str:
-    replacements = {id(node): new for d in diagnostics for node, new in d.fix.replacements.items()}
-    return module.visit(_Replace(replacements)).code
+    return apply_fixes(module, [d.fix for d in diagnostics])
 
 
 def _compile_error(text: str, before: str) -> Optional[str]:

@@ -59,9 +59,9 @@ def _project_with_excluded_migration(tmp_path):
 
 def test_force_exclude_applies_exclude_to_named_files(tmp_path):
     _project_with_excluded_migration(tmp_path)
-    named = mongolint("--format", "concise", "migrations/m1.py", "app.py", cwd=tmp_path)
+    named = mongolint("--format", "concise", "--quiet", "migrations/m1.py", "app.py", cwd=tmp_path)
     assert "migrations/m1.py" in named.stdout  # as ruff: a named file is checked
-    forced = mongolint("--format", "concise", "--force-exclude", "migrations/m1.py", "app.py", cwd=tmp_path)
+    forced = mongolint("--format", "concise", "--quiet", "--force-exclude", "migrations/m1.py", "app.py", cwd=tmp_path)
     assert "migrations" not in forced.stdout and "app.py" in forced.stdout
 
 
@@ -106,7 +106,7 @@ def test_symlinked_checkout_keeps_per_file_ignores_and_excludes(tmp_path, how):
     paths = ["tests/test_app.py", "generated/models.py", "app.py"]
     if how == "absolute":
         paths = [str(link / path) for path in paths]
-    result = mongolint("--format", "concise", "--force-exclude", *paths, cwd=link)
+    result = mongolint("--format", "concise", "--quiet", "--force-exclude", *paths, cwd=link)
     reported = {line.split(":")[0] for line in result.stdout.splitlines()}
     assert reported == {paths[2]}, result.stdout
 
@@ -148,7 +148,7 @@ def test_noqa_inside_a_string_is_not_a_directive():
 def test_a_malformed_noqa_warns_and_silences_nothing(tmp_path):
     (tmp_path / "app.py").write_text(LEAK.replace("MongoClient(uri)\n", "MongoClient(uri)  # noqa:\n"))
     for _ in ("cold", "warm"):  # the warning comes back from the cache too
-        result = subprocess.run([sys.executable, "-m", "mongolint", "--format", "concise", "app.py"],
+        result = subprocess.run([sys.executable, "-m", "mongolint", "--format", "concise", "--quiet", "app.py"],
                                 cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert result.returncode == 1 and "MGL102" in result.stdout
         assert "mongolint: warning: app.py: line 4: invalid `# noqa` directive" in result.stderr
@@ -179,7 +179,7 @@ def test_diff_on_stdin_prints_the_diff(tmp_path):
 def test_select_mgl000_reports_syntax_errors_alone(tmp_path):
     (tmp_path / "broken.py").write_text("import pymongo\n\ndef f(:\n    pass\n")
     (tmp_path / "app.py").write_text(LEAK)
-    result = mongolint("--format", "concise", "--select", "MGL000", ".", cwd=tmp_path)
+    result = mongolint("--format", "concise", "--quiet", "--select", "MGL000", ".", cwd=tmp_path)
     assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["MGL000"], result.stdout
     assert result.stdout.startswith("broken.py:3:")
 
@@ -207,7 +207,7 @@ def test_config_file_without_the_table_is_an_error(tmp_path):
 
 def test_stdin_filename_alone_reads_stdin(tmp_path):
     (tmp_path / "elsewhere.py").write_text(LEAK)
-    result = mongolint("--format", "concise", "--stdin-filename", "in.py", cwd=tmp_path, stdin=LEAK)
+    result = mongolint("--format", "concise", "--quiet", "--stdin-filename", "in.py", cwd=tmp_path, stdin=LEAK)
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["in.py"]
     both = mongolint("--stdin-filename", "in.py", "elsewhere.py", cwd=tmp_path, stdin=LEAK)
     assert both.returncode == 2 and "--stdin-filename" in both.stderr

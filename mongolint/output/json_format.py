@@ -68,3 +68,10 @@ def write_json(reports: Sequence, stream: TextIO, options) -> None:
     objects = [finding_object(finding) for report in reports for finding in report.findings]
     json.dump(objects, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def write_json_lines(reports: Sequence, stream: TextIO, options) -> None:
+    """`--format json-lines`: the `json` objects, one a line."""
+    for report in reports:
+        for finding in report.findings:
+            stream.write(json.dumps(finding_object(finding), ensure_ascii=False) + "\n")
