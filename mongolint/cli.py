@@ -8,7 +8,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import List, Optional, Sequence, TextIO
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     selection.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to check (default: MGL)")
     selection.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
     selection.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
+    selection.add_argument("--per-file-ignores", type=_pattern_codes, action="extend", metavar="PATTERN:CODES",
+                           help="replace per-file-ignores: comma-separated pattern:code pairs (tests/*:MGL102)")
+    selection.add_argument("--extend-per-file-ignores", type=_pattern_codes, action="extend", default=[],
+                           metavar="PATTERN:CODES", help="add to per-file-ignores")
+    selection.add_argument("--ignore-noqa", action="store_true", help="ignore every `# noqa` comment")
     output = parser.add_argument_group("output")
     output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text",
                         help="text (also: full) shows each finding with its source line")
@@ -44,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     run = parser.add_argument_group("run")
+    run.add_argument("--exclude", type=_codes, action="extend", metavar="PATTERNS",
+                     help="replace exclude: comma-separated gitignore-style patterns")
+    run.add_argument("--extend-exclude", type=_codes, action="extend", default=[], metavar="PATTERNS",
+                     help="add to exclude")
     run.add_argument("--force-exclude", action="store_true",
                      help="apply exclude patterns to paths named on the command line too (as pre-commit does)")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
@@ -57,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _codes(value: str) -> List[str]:
     return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def _pattern_codes(value: str) -> List[Tuple[str, str]]:
+    pairs = []
+    for item in _codes(value):
+        pattern, colon, code = item.rpartition(":")
+        if not colon or not pattern.strip() or not code.strip():
+            raise argparse.ArgumentTypeError(f"expected pattern:code, got `{item}`")
+        pairs.append((pattern.strip(), code.strip()))
+    return pairs
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -112,9 +131,28 @@ def _settings(args) -> Settings:
             overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
     if args.ignore:
         overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    if args.per_file_ignores is not None or args.extend_per_file_ignores:
+        base = () if args.per_file_ignores is not None else settings.per_file_ignores
+        overrides["per_file_ignores"] = base + _grouped(args.per_file_ignores or [], args.extend_per_file_ignores)
+    if args.exclude is not None:
+        overrides["exclude"] = tuple(args.exclude)
+    if args.extend_exclude:
+        overrides["extend_exclude"] = settings.extend_exclude + tuple(args.extend_exclude)
+    if args.ignore_noqa:
+        overrides["ignore_noqa"] = True
     if args.format in FORMATS_WITH_EDITS:
         overrides["fix_edits"] = True
     return replace(settings, **overrides)
+
+
+def _grouped(*lists) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """[(pattern, code)] -> ((pattern, (codes...)), ...), in first-seen order."""
+    grouped: Dict[str, List[str]] = {}
+    for pattern, code in (pair for pairs in lists for pair in pairs):
+        grouped.setdefault(pattern, []).append(code)
+    for pattern, codes in grouped.items():
+        config.check_selectors(codes, f"--per-file-ignores {pattern}", "command line")
+    return tuple((pattern, tuple(codes)) for pattern, codes in grouped.items())
 
 
 def _check(args, settings: Settings) -> int:

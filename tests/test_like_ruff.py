@@ -211,3 +211,35 @@ def test_stdin_filename_alone_reads_stdin(tmp_path):
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["in.py"]
     both = mongolint("--stdin-filename", "in.py", "elsewhere.py", cwd=tmp_path, stdin=LEAK)
     assert both.returncode == 2 and "--stdin-filename" in both.stderr
+
+
+# -- adopting mongolint on existing code -------------------------------------------
+
+def test_command_line_per_file_ignores_and_excludes(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mongolint]\nper-file-ignores = { "legacy/*" = ["MGL102"] }\n')
+    for name in ("app.py", "tests/test_app.py", "legacy/old.py", "gen/models.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(LEAK)
+
+    def reported(*args):
+        out = mongolint("--format", "concise", "--quiet", *args, ".", cwd=tmp_path).stdout
+        return {line.split(":")[0] for line in out.splitlines()}
+
+    assert reported() == {"app.py", "tests/test_app.py", "gen/models.py"}
+    assert reported("--extend-per-file-ignores", "tests/*:MGL102") == {"app.py", "gen/models.py"}
+    assert reported("--per-file-ignores", "tests/*:MGL102") == {"app.py", "legacy/old.py", "gen/models.py"}
+    assert reported("--extend-exclude", "gen/") == {"app.py", "tests/test_app.py"}
+    assert reported("--exclude", "gen/,tests/") == {"app.py"}
+    bad = mongolint("--per-file-ignores", "tests/*:NOPE1", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and "NOPE1" in bad.stderr
+
+
+def test_ignore_noqa_and_file_level_noqa(tmp_path):
+    silenced = LEAK.replace("MongoClient(uri)\n", "MongoClient(uri)  # noqa: MGL102\n")
+    (tmp_path / "app.py").write_text(silenced)
+    assert mongolint("app.py", cwd=tmp_path).returncode == 0
+    assert mongolint("--ignore-noqa", "app.py", cwd=tmp_path).returncode == 1
+    assert _codes("# mongolint: noqa\n" + LEAK) == []
+    assert _codes("# mongolint: noqa: MGL102\n" + LEAK) == []
+    assert _codes("# mongolint: noqa: MGL101\n" + LEAK) == ["MGL102"]
+    assert _codes("# noqa\n" + LEAK) == ["MGL102"]  # a plain noqa covers its own line only
