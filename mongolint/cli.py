@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also apply fixes that may change behaviour (with --fix or --diff)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--add-noqa", action="store_true",
+                        help="add `# noqa: CODE` to every line with a finding (to adopt mongolint on existing code)")
     run = parser.add_argument_group("run")
     run.add_argument("--exclude", type=_codes, action="extend", metavar="PATTERNS",
                      help="replace exclude: comma-separated gitignore-style patterns")
@@ -169,6 +171,8 @@ def _check(args, settings: Settings) -> int:
             return _list_parsed(files, settings)
         # A path that could not be checked is reported like a file that could not be read.
         reports = [FileReport(path, error=problem) for path, problem in problems]
+        if args.add_noqa:
+            return _add_noqa(args, settings, files, reports)
         reports += _check_files(args, settings, files)
         sources = {}
     return _report(args, settings, reports, sources)
@@ -213,6 +217,25 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         sys.stdout.flush()
         _STDIN_TEXT[0] = outcome.text
     return report
+
+
+def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[FileReport]) -> int:
+    from mongolint.add_noqa import add_to_file
+
+    total = 0
+    for report in problems + _run(args, settings, files):
+        _write_problems(report)
+        if not report.findings:
+            continue
+        added, refused, problem = add_to_file(report.path, report.findings)
+        total += added
+        if problem:
+            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+        for line in refused:
+            print(f"mongolint: {report.path}:{line}: no `# noqa` added: the line ends inside a string "
+                  "or continues with `\\`", file=sys.stderr)
+    print(f"Added {total} noqa directive{'s' * (total != 1)}.", file=sys.stderr)
+    return EXIT_ERROR if any(r.unreadable for r in problems) else EXIT_CLEAN
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:

@@ -37,12 +37,40 @@ class Analysis:
         self.path, self.text, self.module, self.model = path, text, module, model
         self.suppressions = suppressions
         self.fix_edits = fix_edits  # give each finding's fix as text edits
+        self._positions = None
+
+    def positions(self):
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
 
     def diagnostics(self, rules: Sequence[Type[Rule]], report: FileReport) -> List[Diagnostic]:
+        """The rules' diagnostics; then those of the rules about `# noqa` itself,
+        which judge what the others' directives silenced."""
+        model_rules = [rule for rule in rules if not rule.after_noqa]
+        found = self._run(model_rules, report, lambda rule_class: rule_class(self.model))
+        noqa_rules = [rule for rule in rules if rule.after_noqa]
+        if noqa_rules and any(True for _ in self.suppressions.directives()):
+            usage = self._noqa_usage(model_rules, found)
+            found += self._run(noqa_rules, report, lambda rule_class: rule_class(self.model, usage))
+        return found
+
+    def _noqa_usage(self, rules: Sequence[Type[Rule]], found: Sequence[Diagnostic]) -> noqa.NoqaUsage:
+        from mongolint.rules import RULES_BY_CODE, SYNTAX_ERROR_CODE
+
+        usage = noqa.NoqaUsage(self.suppressions, frozenset(RULES_BY_CODE) | {SYNTAX_ERROR_CODE},
+                               frozenset(rule.code for rule in rules))
+        positions = self.positions()
+        for diagnostic in found:
+            usage.record(diagnostic.code, positions[diagnostic.node].start.line)
+        return usage
+
+    @staticmethod
+    def _run(rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
         found: List[Diagnostic] = []
         for rule_class in rules:
             try:
-                found.extend(rule_class(self.model).check())
+                found.extend(make(rule_class).check())
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
             except Exception as error:  # a rule bug must not stop the run
@@ -141,7 +169,7 @@ def located(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Tuple
         return []
     from mongolint.rules import RULES_BY_CODE
 
-    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = analysis.positions()
     silenced = analysis.suppressions
     result = []
     seen = set()

@@ -58,7 +58,7 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             outcome.after = report
             return outcome
         new_text = _apply(analysis.module, chosen)
-        broken = _compile_error(new_text, outcome.text) or _lost_comments(outcome.text, new_text)
+        broken = _compile_error(new_text, outcome.text) or _lost_comments(outcome.text, new_text, chosen)
         if broken is not None:
             codes = ", ".join(sorted({d.code for d in chosen}))
             outcome.internal_errors.append(f"internal error: a fix of {codes} was refused ({broken}); "
@@ -130,12 +130,22 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _lost_comments(before: str, after: str) -> Optional[str]:
-    """Fixes move code around; none may drop a comment."""
-    missing = _comments(before) - _comments(after)
+def _lost_comments(before: str, after: str, chosen: Sequence[Diagnostic]) -> Optional[str]:
+    """Fixes move code around; none may drop a comment, except one it rewrites
+    on purpose (MGL001 removes unused `# noqa` codes)."""
+    rewritten = Counter(comment.value.rstrip() for d in chosen for node in d.fix.replacements
+                        for comment in _comment_nodes(node))
+    missing = _comments(before) - _comments(after) - rewritten
     if missing:
         return f"it would drop the comment {next(iter(missing))!r}"
     return None
+
+
+def _comment_nodes(node: cst.CSTNode) -> List[cst.Comment]:
+    if isinstance(node, cst.Comment):
+        return [node]
+    comment = getattr(node, "comment", None) if isinstance(node, cst.TrailingWhitespace) else None
+    return [comment] if comment is not None else []
 
 
 def _comments(text: str) -> Counter:

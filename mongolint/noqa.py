@@ -16,7 +16,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 _LINE_DIRECTIVE = re.compile(r"#\s*noqa(?![\w-])", re.IGNORECASE)
 _FILE_DIRECTIVE = re.compile(r"#\s*mongolint\s*:\s*noqa(?![\w-])", re.IGNORECASE)
@@ -33,6 +33,8 @@ class Directive:
     end: int
     codes: Optional[Tuple[str, ...]]  # None: every code
     code_spans: Tuple[Tuple[int, int], ...] = ()  # the columns of each code, in order
+    comment: int = 0  # which comment of the module (0-based, in source order) holds it
+    comment_column: int = 0  # where that comment starts on its line
 
     def silences(self, code: str) -> bool:
         return self.codes is None or code in self.codes
@@ -56,30 +58,57 @@ class Suppressions:
 NONE = Suppressions()
 
 
+@dataclass
+class NoqaUsage:
+    """What the directives silenced in one check: the facts MGL001 judges."""
+
+    suppressions: Suppressions
+    known_codes: FrozenSet[str]  # every code mongolint has
+    checked_codes: FrozenSet[str]  # the codes of the rules that ran on the file
+    silenced: Set[Tuple[int, str]] = field(default_factory=set)  # (line, code) a line directive silenced
+    silenced_in_file: Set[str] = field(default_factory=set)  # codes a file-level directive silenced
+
+    def silenced_by(self, directive: Directive, code: str) -> bool:
+        if directive in self.suppressions.file:
+            return code in self.silenced_in_file
+        return (directive.line, code) in self.silenced
+
+    def record(self, code: str, line: int) -> bool:
+        """Is a finding of `code` on `line` silenced? Remember which directive did it."""
+        if any(d.silences(code) for d in self.suppressions.lines.get(line, ())):
+            self.silenced.add((line, code))
+            return True
+        if any(d.silences(code) for d in self.suppressions.file):
+            self.silenced_in_file.add(code)
+            return True
+        return False
+
+
 def suppressions(text: str) -> Suppressions:
     """Every directive in `text`'s comments."""
     if "noqa" not in text.lower():
         return NONE
     found = Suppressions()
-    for line, column, comment in _comments(text):
+    for index, (line, column, comment) in enumerate(_comments(text)):
         file_match = _FILE_DIRECTIVE.search(comment)
         if file_match is not None:
-            directive = _directive(found, line, column, comment, file_match.end(), file_match.start())
+            directive = _directive(found, (index, line, column), comment, file_match.end(), file_match.start())
             if directive is not None:
                 found.file.append(directive)
             continue
         for match in _LINE_DIRECTIVE.finditer(comment):
-            directive = _directive(found, line, column, comment, match.end(), match.start())
+            directive = _directive(found, (index, line, column), comment, match.end(), match.start())
             if directive is not None:
                 found.lines.setdefault(line, []).append(directive)
     return found
 
 
-def _directive(found: Suppressions, line: int, column: int, comment: str, after: int,
+def _directive(found: Suppressions, where: Tuple[int, int, int], comment: str, after: int,
                start: int) -> Optional[Directive]:
+    index, line, column = where
     colon = _COLON.match(comment, after)
     if colon is None:
-        return Directive(line, column + start, column + after, None)
+        return Directive(line, column + start, column + after, None, (), index, column)
     codes, spans, position = [], [], colon.end()
     for match in iter(lambda: _CODE.match(comment, position), None):
         codes.append(match.group(1).upper())
@@ -89,7 +118,7 @@ def _directive(found: Suppressions, line: int, column: int, comment: str, after:
         found.warnings.append(f"line {line}: invalid `# noqa` directive: expected a comma-separated list of "
                               f"codes after `:` (e.g. `# noqa: MGL101`); it silences nothing")
         return None
-    return Directive(line, column + start, column + position, tuple(codes), tuple(spans))
+    return Directive(line, column + start, column + position, tuple(codes), tuple(spans), index, column)
 
 
 def _comments(text: str) -> List[Tuple[int, int, str]]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fixture_markers import expected_findings, rule_fixtures, seed_fixtures
+from fixture_markers import expected_findings, fixture_selection, rule_fixtures, seed_fixtures
 from mongolint.config import Settings
 from mongolint.engine import check_text
 
@@ -33,7 +33,7 @@ def _explain(path, report, expected, actual) -> str:
 @pytest.mark.parametrize("path", rule_fixtures(), ids=lambda p: p.stem)
 def test_rule_fixture(path):
     code = path.stem
-    report, actual = _findings(path, Settings(select=(code,)))
+    report, actual = _findings(path, Settings(select=fixture_selection(path)))
     expected = expected_findings(path.read_text(encoding="utf-8"))
     assert actual == expected, _explain(path, report, expected, actual)
 

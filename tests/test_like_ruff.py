@@ -124,6 +124,7 @@ def _codes(text: str, **settings):
     from mongolint.config import Settings
     from mongolint.engine import check_text
 
+    settings.setdefault("ignore", ("MGL001",))  # these cases are about what is silenced, not what is stale
     return [f.code for f in check_text("app.py", text, Settings(**settings)).findings]
 
 
@@ -243,3 +244,28 @@ def test_ignore_noqa_and_file_level_noqa(tmp_path):
     assert _codes("# mongolint: noqa: MGL102\n" + LEAK) == []
     assert _codes("# mongolint: noqa: MGL101\n" + LEAK) == ["MGL102"]
     assert _codes("# noqa\n" + LEAK) == ["MGL102"]  # a plain noqa covers its own line only
+
+
+def test_add_noqa_silences_every_finding_and_keeps_comments(tmp_path):
+    text = ("import pymongo\n\n\ndef report(uri):\n    client = pymongo.MongoClient(uri)  # keep me\n"
+            "    s = client.start_session()  # noqa: E501\n    pymongo.MongoClient(\"\"\"\n    \"\"\").db.c.find_one()\n"
+            "    return client.shop.orders.find_one(session=s)\n")
+    (tmp_path / "app.py").write_text(text)
+    result = mongolint("--add-noqa", "app.py", cwd=tmp_path)
+    assert result.returncode == 0 and "Added 2 noqa directives." in result.stderr, result.stderr
+    assert "app.py:7: no `# noqa` added: the line ends inside a string" in result.stderr
+    after = (tmp_path / "app.py").read_text()
+    assert "    client = pymongo.MongoClient(uri)  # keep me  # noqa: MGL102\n" in after
+    assert "    s = client.start_session()  # noqa: E501, MGL101\n" in after
+    remaining = mongolint("--format", "concise", "--quiet", "app.py", cwd=tmp_path).stdout.splitlines()
+    assert [line.split(" ")[1] for line in remaining] == ["MGL102"]  # only the line inside the string
+    again = mongolint("--add-noqa", "app.py", cwd=tmp_path)
+    assert "Added 0 noqa directives." in again.stderr and (tmp_path / "app.py").read_text() == after
+
+
+def test_unused_noqa_is_reported_and_fixed(tmp_path):
+    (tmp_path / "app.py").write_text(LEAK + "\n\nLIMIT = 10  # noqa: MGL102, MGL999\n")
+    result = mongolint("--format", "concise", "--quiet", "app.py", cwd=tmp_path)
+    assert "app.py:8:13: MGL001 [*] unused `noqa` code MGL102" in result.stdout
+    mongolint("--fix", "app.py", cwd=tmp_path)
+    assert (tmp_path / "app.py").read_text().endswith("\nLIMIT = 10\n")

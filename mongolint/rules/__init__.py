@@ -9,6 +9,7 @@ from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
 from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
 from mongolint.rules.lifetimes.close_of_unbound_name import CloseOfUnboundName
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
+from mongolint.rules.meta.unused_noqa import UnusedNoqa
 from mongolint.rules.sync_async.await_non_awaitable import AwaitNonAwaitable
 from mongolint.rules.sync_async.blocking_call_in_async import BlockingCallInAsync
 from mongolint.rules.sync_async.callback_flavour_mismatch import CallbackFlavourMismatch
@@ -33,6 +34,7 @@ ALL_RULES: Sequence[Type[Rule]] = (
     BlockingCallInAsync,
     SyncIterationOfAsyncCursor,
     CallbackFlavourMismatch,
+    UnusedNoqa,
 )
 
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}

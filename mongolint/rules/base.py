@@ -23,6 +23,9 @@ class Rule:
     enabled_by_default: ClassVar[bool] = True
     # Words whose presence in a file makes a finding possible (the pre-filter).
     trigger_words: ClassVar[frozenset] = frozenset()
+    # A rule about `# noqa` comments runs after the others, on what they silenced
+    # (it is built with the model and a `noqa.NoqaUsage`).
+    after_noqa: ClassVar[bool] = False
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
