@@ -42,9 +42,9 @@ def _add(line: str, codes: List[str], directive) -> str:
     return body.rstrip() + "  # noqa: " + ", ".join(codes) + ending
 
 
-def add_to_file(path: str, findings) -> Tuple[int, List[int], Optional[str]]:
+def add_to_file(path: str, findings, settings) -> Tuple[int, List[int], Optional[str]]:
     """(directives added, lines refused, a one-line problem or None)."""
-    from mongolint.fixes import write_atomically
+    from mongolint import limits, writing
     from mongolint.source import DecodeError, decode
 
     codes_by_line: Dict[int, Set[str]] = {}
@@ -52,12 +52,12 @@ def add_to_file(path: str, findings) -> Tuple[int, List[int], Optional[str]]:
         if finding.code != "MGL001":  # a stale `# noqa` is mended with --fix, not silenced
             codes_by_line.setdefault(finding.line, set()).add(finding.code)
     try:
-        with open(path, "rb") as handle:
-            source = decode(handle.read())
-    except (OSError, DecodeError) as error:
+        snapshot = writing.read_snapshot(path, settings.max_file_size)
+        source = decode(snapshot.data)
+    except (OSError, DecodeError, limits.TooLarge) as error:
         return 0, [], f"cannot read: {error}"
     text, added, refused = with_directives(source.text, codes_by_line)
-    problem = write_atomically(path, source, text) if added else None
+    problem = writing.write_fixed(path, snapshot, source, text, settings) if added else None
     return (0 if problem else added), refused, problem
 
 

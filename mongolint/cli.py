@@ -14,6 +14,7 @@ from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
 from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     fixing.add_argument("--add-noqa", action="store_true",
                         help="add `# noqa: CODE` to every line with a finding (to adopt mongolint on existing code)")
+    fixing.add_argument("--fix-through-symlinks", action="store_true",
+                        help="also fix files that a symbolic link leads to outside the project root")
     run = parser.add_argument_group("run")
     run.add_argument("--exclude", type=_codes, action="extend", metavar="PATTERNS",
                      help="replace exclude: comma-separated gitignore-style patterns")
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    run.add_argument("--cache-dir", help="keep the result cache here (default: .mongolint_cache in the project root)")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -89,6 +93,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         return explain.main(argv[1:])
     args = build_parser().parse_args(argv)
+    _never_fail_to_encode()
     try:
         if args.output_file is not None:
             _check_output_file(args.output_file)
@@ -115,6 +120,17 @@ def _check_output_file(path: str) -> None:
         raise ConfigError(f"--output-file {path}: no such directory: {os.path.dirname(path) or '.'}")
     if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         raise ConfigError(f"--output-file {path}: permission denied")
+
+
+def _never_fail_to_encode() -> None:
+    """A stdout that is not UTF-8 (`LANG=C` without coercion, PYTHONIOENCODING)
+    gets escapes for what it cannot encode, instead of an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", "backslashreplace") == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _settings(args) -> Settings:
@@ -144,6 +160,8 @@ def _settings(args) -> Settings:
         overrides["ignore_noqa"] = True
     if args.format in FORMATS_WITH_EDITS:
         overrides["fix_edits"] = True
+    if args.fix_through_symlinks:
+        overrides["fix_through_symlinks"] = True
     return replace(settings, **overrides)
 
 
@@ -167,7 +185,7 @@ def _check(args, settings: Settings) -> int:
                                              settings.project_root, force_exclude=args.force_exclude or args.fix)
         if args.list_parsed:
             for path, problem in problems:
-                print(f"mongolint: {path}: {problem}", file=sys.stderr)
+                print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
             return _list_parsed(files, settings)
         # A path that could not be checked is reported like a file that could not be read.
         reports = [FileReport(path, error=problem) for path, problem in problems]
@@ -182,14 +200,19 @@ _STDIN_TEXT = [""]
 
 
 def _check_stdin(args, settings: Settings) -> FileReport:
-    data = sys.stdin.buffer.read()
+    from mongolint import limits
+
     path = args.stdin_filename or "-"
+    try:
+        data = limits.read_stream(sys.stdin.buffer, settings.max_file_size)
+    except limits.TooLarge as error:
+        return FileReport(path, error=str(error))
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     if args.fix or args.diff:
         return _fix_stdin(args, settings, path, data)
-    from mongolint import engine
+    from mongolint import runner
 
-    return engine.check_bytes(path, data, settings)
+    return runner.check_data(path, data, settings)
 
 
 def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
@@ -227,12 +250,12 @@ def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[Fil
         _write_problems(report)
         if not report.findings:
             continue
-        added, refused, problem = add_to_file(report.path, report.findings)
+        added, refused, problem = add_to_file(report.path, report.findings, settings)
         total += added
         if problem:
-            print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+            print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
         for line in refused:
-            print(f"mongolint: {report.path}:{line}: no `# noqa` added: the line ends inside a string "
+            print(f"mongolint: {display_path(report.path)}:{line}: no `# noqa` added: the line ends inside a string "
                   "or continues with `\\`", file=sys.stderr)
     print(f"Added {total} noqa directive{'s' * (total != 1)}.", file=sys.stderr)
     return EXIT_ERROR if any(r.unreadable for r in problems) else EXIT_CLEAN
@@ -243,8 +266,8 @@ def _list_parsed(files: Sequence[str], settings: Settings) -> int:
 
     pattern = prefilter.build_pattern(settings.client_factories)
     for path in files:
-        if runner.screen(path, pattern) is None:
-            print(path)
+        if runner.screen(path, pattern, settings.max_file_size) is None:
+            print(display_path(path))
     return EXIT_CLEAN
 
 
@@ -252,14 +275,13 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
     """Check (or fix) the files; unchanged files come from the cache when checking."""
     if args.fix or args.diff or args.no_cache:
         return _run(args, settings, files)
-    from mongolint.cache import ResultCache
+    from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache.for_project(settings)
-    hits, misses, keys = cache.split(files)
+    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
+    hits, misses = cache.split(files)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
-    for path, report in checked.items():
-        if path in keys:
-            cache.store(keys[path], report)
+    for report in checked.values():
+        cache.store(report)
     cache.save()
     return [hits[path] if path in hits else checked[path] for path in files]
 
@@ -278,13 +300,17 @@ def _file_checker(args, settings: Settings):
     return functools.partial(runner.fix_path, unsafe=_unsafe(args, settings), diff_only=args.diff)
 
 
+def _write_diffs(reports: Sequence[FileReport]) -> None:
+    for report in reports:
+        if report.diff:
+            sys.stdout.write(report.diff)
+
+
 def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
+    """Last, after the per-file lines it sums up."""
     fixed = sum(len(report.fixed) for report in reports)
     remaining = sum(len(report.findings) for report in reports)
     if args.diff:
-        for report in reports:
-            if report.diff:
-                sys.stdout.write(report.diff)
         files = sum(1 for report in reports if report.diff)
         print(f"Would fix {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}.",
               file=sys.stderr)
@@ -292,7 +318,7 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
     if args.show_fixes:
         for report in reports:
             for code, description in report.fixed:
-                print(f"{report.path}: fixed {code}: {description}", file=sys.stderr)
+                print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -306,13 +332,15 @@ def _report(args, settings: Settings, reports: Sequence[FileReport], sources) ->
     finally:
         if args.output_file:
             stream.close()
-    if (args.fix or args.diff) and not (args.silent or args.quiet):
-        _write_fix_summary(args, reports)
+    if args.diff and not args.silent:
+        _write_diffs(reports)
     failed = False
     for report in reports:
         if not args.silent:
             _write_problems(report)
         failed = failed or report.unreadable or bool(report.internal_errors)
+    if (args.fix or args.diff) and not (args.silent or args.quiet):
+        _write_fix_summary(args, reports)  # last, after the per-file lines it sums up
     if failed:
         return EXIT_ERROR
     # As ruff: --diff fails when there is something to fix, whatever else remains.
@@ -334,12 +362,13 @@ def _write_report(args, settings: Settings, stream: TextIO, reports: Sequence[Fi
 
 
 def _write_problems(report: FileReport) -> None:
+    path = display_path(report.path)
     if report.error:
-        print(f"mongolint: {report.path}: {report.error}", file=sys.stderr)
+        print(f"mongolint: {path}: {report.error}", file=sys.stderr)
     for problem in report.internal_errors:
-        print(f"mongolint: {report.path}: {problem}", file=sys.stderr)
+        print(f"mongolint: {path}: {problem}", file=sys.stderr)
     for warning in report.warnings:
-        print(f"mongolint: warning: {report.path}: {warning}", file=sys.stderr)
+        print(f"mongolint: warning: {path}: {warning}", file=sys.stderr)
 
 
 def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:

@@ -28,6 +28,9 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     unsafe_fixes: bool = False
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
+    max_file_size: float = 10.0  # MB: a bigger file (or stdin) is reported unchecked (0: no limit)
+    memory_limit: float = 4096.0  # MB each worker may allocate (0: no limit)
+    fix_through_symlinks: bool = False  # --fix may write where a link leads out of the project
     client_factories: FrozenSet[str] = frozenset()
     ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
     fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
@@ -63,7 +66,9 @@ class Settings:
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "file-timeout"))
+_NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
+                "memory-limit": "a number of megabytes"}
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes") + tuple(_NUMBER_KEYS))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -103,6 +108,8 @@ def _read_table(pyproject: Path, explicit: bool = False) -> Mapping[str, Any]:
         raise ConfigError(f"{pyproject}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error.strerror}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{pyproject}: invalid TOML: nested too deeply") from None
     tool = document.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{pyproject}: `tool` must be a table")
@@ -132,11 +139,12 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
         if not isinstance(table["unsafe-fixes"], bool):
             raise ConfigError(f"{origin}: `unsafe-fixes` must be true or false")
         values["unsafe_fixes"] = table["unsafe-fixes"]
-    if "file-timeout" in table:
-        timeout = table["file-timeout"]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout < 1e9:
-            raise ConfigError(f"{origin}: `file-timeout` must be a number of seconds (0: no limit)")
-        values["file_timeout"] = float(timeout)
+    for key, unit in _NUMBER_KEYS.items():
+        if key in table:
+            number = table[key]
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < 1e9:
+                raise ConfigError(f"{origin}: `{key}` must be {unit} (0: no limit)")
+            values[key.replace("-", "_")] = float(number)
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
     return Settings(**values)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-import pathspec
+from mongolint import gitignore
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
@@ -23,8 +23,7 @@ def is_virtualenv(directory: str) -> bool:
 def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
     """Gitignore semantics against the path relative to the project root: an
     unanchored pattern matches at any depth, `/build/` only at the root."""
-    spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-    return spec.match_file(_relative(path, root).replace(os.sep, "/"))
+    return gitignore.spec_of((pattern,)).match_file(_relative(path, root).replace(os.sep, "/"))
 
 
 def _relative(path: str, root: Optional[str]) -> str:
@@ -45,29 +44,31 @@ def _relative(path: str, root: Optional[str]) -> str:
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
              *, force_exclude: bool = False) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """(files to check, [(path, problem)]). Explicit paths are checked even when
-    an `exclude` pattern matches them, unless `force_exclude` (pre-commit and
-    editors name every file explicitly)."""
-    excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
-    files: List[str] = []
+    """(files to check, [(path, problem)]). A file named explicitly is checked
+    even when an `exclude` pattern matches it, unless `force_exclude` (pre-commit
+    and editors name every file explicitly)."""
+    excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
+    files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
         if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
             continue
         if os.path.isdir(path):
-            found = [_without_dot(file) for file in _walk(path, excluded, root, problems)]
-            if not found:
-                problems.append((path, "no Python files found"))
-            files.extend(found)
+            if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
+                found = list(_walk(path, excluded, root, problems))
+                if not found:
+                    problems.append((path, "no Python files found"))
+                for file in found:
+                    files.add(_without_dot(file))
         elif os.path.lexists(path) and not os.path.exists(path):
             problems.append((path, "broken symbolic link"))
         elif os.path.isfile(path):
-            files.append(path)
+            files.add(path)
         elif os.path.exists(path):  # reading a FIFO or a device would block or never end
             problems.append((path, "not a regular file"))
         else:
             problems.append((path, "no such file or directory"))
-    return files, [(_without_dot(path), problem) for path, problem in problems]
+    return files.paths, [(_without_dot(path), problem) for path, problem in problems]
 
 
 def _without_dot(path: str) -> str:
@@ -76,6 +77,25 @@ def _without_dot(path: str) -> str:
     while path.startswith(prefix) and len(path) > len(prefix):
         path = path[len(prefix):]
     return path
+
+
+class _OncePerFile:
+    """The first path to each real file: a file reached again through a symbolic
+    link or a hard link is checked (and fixed) once."""
+
+    def __init__(self) -> None:
+        self.paths: List[str] = []
+        self.seen = set()
+
+    def add(self, path: str) -> None:
+        try:
+            status = os.stat(path)
+            identity = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = os.path.abspath(path)
+        if identity not in self.seen:
+            self.seen.add(identity)
+            self.paths.append(path)
 
 
 def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
@@ -126,12 +146,7 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
 def _excluded_explicitly(path: str, excluded, root: Optional[str]) -> bool:
     """Is `path`, or a folder above it inside the project, matched by `exclude`?"""
     relative = _relative(path, root).replace(os.sep, "/").strip("/")
-    parts = [part for part in relative.split("/") if part not in ("", ".")]
-    for end in range(1, len(parts) + 1):
-        is_dir = end < len(parts) or os.path.isdir(path)
-        if excluded.match_file("/".join(parts[:end]) + ("/" if is_dir else "")):
-            return True
-    return False
+    return bool(relative) and relative != "." and excluded.match_file(relative, os.path.isdir(path))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -157,27 +172,28 @@ def _identity(directory: str):
     return status.st_dev, status.st_ino
 
 
-def _gitignore(directory: str) -> Optional[pathspec.GitIgnoreSpec]:
+def _gitignore(directory: str) -> Optional[gitignore.Spec]:
     path = os.path.join(directory, ".gitignore")
     if not os.path.isfile(path):
         return None
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle)
+            return gitignore.Spec(handle)
     except OSError:
         return None
 
 
 def _ignored(path: str, is_dir: bool, ignores, excluded, root) -> bool:
-    suffix = "/" if is_dir else ""
-    for base, spec in ignores:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if spec.match_file(relative + suffix):
-            return True
+    """The entry itself: the walk never entered an excluded directory. The
+    deepest .gitignore with an opinion decides, as in git."""
+    for base, spec in reversed(ignores):
+        decision = spec.decide(gitignore.split(os.path.relpath(path, base).replace(os.sep, "/")), is_dir)
+        if decision is not None:
+            if decision:
+                return True
+            break
     if excluded is not None:
-        relative = _relative(path, root).replace(os.sep, "/")
-        if excluded.match_file(relative + suffix):
-            return True
+        return excluded.excludes(gitignore.split(_relative(path, root).replace(os.sep, "/")), is_dir)
     return False
 
 

@@ -73,6 +73,8 @@ class Analysis:
                 found.extend(make(rule_class).check())
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
+            except MemoryError:
+                raise  # the file is too large for the memory limit, not the rule wrong
             except Exception as error:  # a rule bug must not stop the run
                 report.internal_errors.append(
                     f"internal error in rule {rule_class.code} ({rule_class.name}): "

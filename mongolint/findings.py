@@ -59,6 +59,7 @@ class FileReport:
     parsed: bool = False
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
+    source_digest: Optional[str] = None  # of the bytes this report is about (the cache's key)
     warnings: List[str] = field(default_factory=list)  # e.g. a `# noqa` that cannot be read
 
     @property

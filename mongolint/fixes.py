@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import stat
-import tempfile
 import tokenize
 import warnings
 from collections import Counter
@@ -20,11 +17,12 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from mongolint import engine
+from mongolint import engine, limits, writing
 from mongolint.replacements import apply_fixes
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.engine import FileReport
-from mongolint.source import DecodeError, SourceText, decode
+from mongolint.output.names import display_path
+from mongolint.source import DecodeError, decode
 
 MAX_PASSES = 10
 
@@ -161,12 +159,11 @@ def _comments(text: str) -> Counter:
 def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
     """Fix one file in place (or compute its diff) and report what remains."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        source = decode(data)
+        snapshot = writing.read_snapshot(path, settings.max_file_size)
+        source = decode(snapshot.data)
     except OSError as error:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
-    except DecodeError as error:
+    except (DecodeError, limits.TooLarge) as error:
         return FileReport(path, error=str(error))
     outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name)
     changed = outcome.text != source.text
@@ -179,7 +176,7 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     if changed and diff_only:
         report.diff = unified_diff(path, source.text, outcome.text)
     elif changed:
-        problem = write_atomically(path, source, outcome.text)
+        problem = writing.write_fixed(path, snapshot, source, outcome.text, settings)
         if problem is not None:
             report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name)
             report.fixed = []
@@ -190,34 +187,4 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
 def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=path, tofile=path))
-
-
-def write_atomically(path: str, source: SourceText, text: str):
-    """Write through a temporary file and a rename, keeping encoding, BOM and
-    mode. Returns a one-line problem, or None."""
-    path = os.path.realpath(path)  # a symbolic link keeps pointing at the fixed file
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        if not mode & stat.S_IWUSR:
-            return "not fixed: the file is read-only"
-        data = source.encode(text)
-    except OSError as error:
-        return f"not fixed: {error.strerror or error}"
-    except UnicodeEncodeError as error:
-        return f"not fixed: the fix cannot be written in {source.encoding}: {error.reason}"
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".mongolint-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, mode)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-    except OSError as error:
-        return f"not fixed: cannot write: {error.strerror or error}"
-    return None
+        fromfile=display_path(path), tofile=display_path(path)))

@@ -86,7 +86,8 @@ class MongolintChecker:
 def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenSet[str],
           requested: Sequence[str] = ()) -> List[Tuple[int, int, str]]:
     """(line, 0-based column, "MGL101 message") for each finding in `text`."""
-    from mongolint import config, discovery, engine
+    from mongolint import config, discovery, engine, forked, limits
+    from mongolint.findings import FileReport
 
     try:
         settings = settings_for(pyproject, factories, requested)
@@ -97,7 +98,13 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
         raise ExecutionError(f"mongolint: configuration error: {error}") from None
     module_name = discovery.module_name(filename, settings.project_root) if os.path.isfile(filename) else ""
     pattern = _pattern(frozenset(settings.client_factories))
-    report = engine.check_text(filename, text, settings, module_name=module_name, pattern=pattern)
+    too_large = limits.check_text_size(text, settings.max_file_size)
+    if too_large is not None:
+        report = FileReport(filename, error=too_large)
+    else:  # in a child process, under mongolint's time and memory limits
+        report = forked.run_in_child(filename, functools.partial(
+            engine.check_text, filename, text, settings, module_name=module_name, pattern=pattern),
+            settings)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
     problems = ([report.error] if report.error else []) + list(report.internal_errors)
     results.extend((1, 0, f"MGL000 mongolint could not check this file: {problem}") for problem in problems)
@@ -134,7 +141,7 @@ def _raw_table(pyproject: Optional[str]) -> Dict[str, Any]:
             try:
                 with open(pyproject, "rb") as handle:
                     table = tomllib.load(handle).get("tool", {}).get("mongolint", {})
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
                 table = {}
         _TABLES[pyproject] = table if isinstance(table, dict) else {}
     return _TABLES[pyproject]

@@ -7,12 +7,14 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
 from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from mongolint import discovery, prefilter
+from mongolint import discovery, limits, prefilter
+from mongolint.cache import content_digest
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
 
@@ -24,13 +26,29 @@ def check_path(path: str, settings) -> FileReport:
     from mongolint import engine
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = limits.read_file(path, settings.max_file_size)
     except OSError as error:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
+    except limits.TooLarge as error:
+        return FileReport(path, error=str(error))
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    return engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    report.source_digest = content_digest(data)
+    return report
+
+
+def check_data(path: str, data: bytes, settings) -> FileReport:
+    """Code that is not in a file (stdin), in a worker under the same time and
+    memory limits as a file."""
+    return _check_all([path], settings, 1, functools.partial(_check_bytes, data))[0]
+
+
+def _check_bytes(data: bytes, path: str, settings) -> FileReport:
+    from mongolint import engine
+
+    pattern = prefilter.build_pattern(settings.client_factories)
+    return engine.check_bytes(path, data, settings, pattern=pattern)
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
@@ -62,7 +80,7 @@ def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[Fi
     pattern = prefilter.build_pattern(settings.client_factories)
     settled: Dict[str, FileReport] = {}
     for path in paths:
-        report = screen(path, pattern)
+        report = screen(path, pattern, settings.max_file_size)
         if report is not None:
             settled[path] = report
     todo = [path for path in paths if path not in settled]
@@ -70,19 +88,22 @@ def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[Fi
     return [settled[path] if path in settled else checked[path] for path in paths]
 
 
-def screen(path: str, pattern) -> Optional[FileReport]:
-    """The report of a file that cannot be read, decoded, or have a finding; None
-    when it must be parsed."""
+def screen(path: str, pattern, max_file_size: float = 0) -> Optional[FileReport]:
+    """The report of a file that cannot be read, decoded, or have a finding, or
+    is too large; None when it must be parsed."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = limits.read_file(path, max_file_size)
     except OSError as error:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
+    except limits.TooLarge as error:
+        return FileReport(path, error=str(error))
     try:
         text = decode(data).text
     except DecodeError as error:
-        return FileReport(path, error=str(error))
-    return None if prefilter.may_have_findings(text, pattern) else FileReport(path)
+        return FileReport(path, error=str(error), source_digest=content_digest(data))
+    if prefilter.may_have_findings(text, pattern):
+        return None
+    return FileReport(path, source_digest=content_digest(data))
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
@@ -111,6 +132,8 @@ def _fork_context():
 def _guarded(check, path: str, settings) -> FileReport:
     try:
         return check(path, settings)
+    except MemoryError:
+        return FileReport(path, error=limits.out_of_memory(getattr(settings, "memory_limit", 0)))
     except Exception as error:  # never lose the other files' results
         report = FileReport(path)
         report.internal_errors.append(f"internal error: {type(error).__name__}: {error}")
@@ -123,9 +146,15 @@ def _internal_error(path: str, message: str) -> FileReport:
     return report
 
 
-def _work(connection, check, settings) -> None:
-    """A worker: check each path it is sent, send back the report."""
+def _work(connection, check, settings, stderr) -> None:
+    """A worker: check each path it is sent, send back the report. What native
+    code prints as it dies goes to `stderr`, for the parent to read."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if stderr is not None:
+        from mongolint.engine import DEEP_STACK_SIZE
+
+        os.dup2(stderr.fileno(), 2)
+        limits.cap_memory(getattr(settings, "memory_limit", 0), DEEP_STACK_SIZE)
     while True:
         try:
             path = connection.recv()
@@ -143,7 +172,9 @@ def _work(connection, check, settings) -> None:
 class _Worker:
     def __init__(self, context, check, settings) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_work, args=(child, check, settings), daemon=True)
+        # Only a forked worker inherits the file; only there is its memory capped.
+        self.stderr = tempfile.TemporaryFile() if context.get_start_method() == "fork" else None
+        self.process = context.Process(target=_work, args=(child, check, settings, self.stderr), daemon=True)
         self.process.start()
         child.close()
         self.task: Optional[Tuple[int, str]] = None
@@ -166,6 +197,17 @@ class _Worker:
             self.process.kill()
             self.process.join()
         self.connection.close()
+        if self.stderr is not None:
+            self.stderr.close()
+
+    def ran_out_of_memory(self) -> bool:
+        if self.stderr is None:
+            return False
+        try:
+            self.stderr.seek(0)
+            return limits.NATIVE_OUT_OF_MEMORY in self.stderr.read(64 * 1024)
+        except (OSError, ValueError):
+            return False
 
 
 class _Workers:
@@ -214,12 +256,13 @@ class _Workers:
             lost = True
         if lost or not worker.process.is_alive():
             worker.process.join(5)
-            reports[index] = _internal_error(path, f"the worker process died while checking this file "
-                                                   f"({_exit_reason(worker.process.exitcode)})")
+            if worker.ran_out_of_memory():
+                reports[index] = FileReport(path, error=limits.out_of_memory(getattr(self.settings, "memory_limit", 0)))
+            else:
+                reports[index] = _internal_error(path, f"the worker process died while checking this file "
+                                                       f"({_exit_reason(worker.process.exitcode)})")
         elif time.monotonic() >= worker.deadline:
-            reports[index] = _internal_error(
-                path, f"checking took longer than {self.timeout:g} s (`file-timeout`); "
-                      "the file was not checked")
+            reports[index] = _internal_error(path, limits.timed_out(self.timeout))
         else:
             return None
         worker.task = None

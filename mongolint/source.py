@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ def decode(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
+        if data.startswith(codecs.BOM_UTF8):  # tokenize names utf-8 here, Python the cookie's encoding
+            declared = _declared_encoding(data[len(codecs.BOM_UTF8):])
+            if declared is not None:
+                raise DecodeError(f"encoding problem: {declared} with BOM") from None
         raise DecodeError(str(error)) from None
     if not _ascii_compatible(encoding):  # `# coding: utf-16`: Python refuses it too
         raise DecodeError(f"encoding problem: {encoding} (Python reads source only in ASCII-compatible encodings)")
@@ -40,6 +45,33 @@ def decode(data: bytes) -> SourceText:
     if encoding == "utf-8-sig" and text.startswith("\ufeff"):
         text = text[1:]
     return SourceText(text, encoding)
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+
+
+def _declared_encoding(data: bytes):
+    """The PEP 263 cookie's encoding, named as Python names it in its messages."""
+    lines = data.splitlines()[:2]
+    for index, line in enumerate(lines):
+        match = _COOKIE.match(line)
+        if match:
+            return _normal_name(match.group(1).decode("ascii", "replace"))
+        if index == 0 and not _BLANK_OR_COMMENT.match(line):
+            return None
+    return None
+
+
+def _normal_name(name: str) -> str:
+    """As CPython's tokenizer normalizes a cookie (`get_normal_name`)."""
+    lowered = name[:12].lower().replace("_", "-")
+    if lowered == "utf-8" or lowered.startswith("utf-8-"):
+        return "utf-8"
+    for latin in ("latin-1", "iso-8859-1", "iso-latin-1"):
+        if lowered == latin or lowered.startswith(latin + "-"):
+            return "iso-8859-1"
+    return name
 
 
 def _ascii_compatible(encoding: str) -> bool:

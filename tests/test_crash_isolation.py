@@ -18,20 +18,9 @@ import pytest
 from mongolint import cli, runner
 from mongolint.config import Settings
 from mongolint.findings import FileReport
-from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
+from patched_rules import DRIVER_CODE, MARKER, patch_rule
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and fork")
-
-DRIVER_CODE = """\
-import pymongo
-
-
-def load(items):
-    for item in items:
-        client = pymongo.MongoClient()
-        client.db.things.insert_one(item)
-"""
-MARKER = "# crash here"
 
 
 def _tree(tmp_path, count=10, bad=(3,)):
@@ -41,18 +30,6 @@ def _tree(tmp_path, count=10, bad=(3,)):
         path.write_text(DRIVER_CODE + (MARKER + "\n" if index in bad else ""), encoding="utf-8")
         paths.append(str(path))
     return paths
-
-
-def _patch_rule(monkeypatch, action):
-    """MGL103's check runs `action()` first on files that contain MARKER."""
-    original = ClientInLoop.check
-
-    def check(self):
-        if MARKER in self.model.module.code:
-            action()
-        return original(self)
-
-    monkeypatch.setattr(ClientInLoop, "check", check)
 
 
 def _run_cli(capsys, *args):
@@ -79,7 +56,7 @@ def test_a_rule_that_raises_is_an_internal_error_naming_rule_and_file(tmp_path, 
     def boom():
         raise RuntimeError("boom")
 
-    _patch_rule(monkeypatch, boom)
+    patch_rule(monkeypatch, boom)
     code, out, err = _run_cli(capsys, "--jobs", jobs, *paths)
     assert code == 2
     assert "Traceback" not in err
@@ -105,7 +82,7 @@ def test_a_dying_worker_loses_no_other_file(tmp_path, capsys, monkeypatch, jobs,
             os._exit(3)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    _patch_rule(monkeypatch, die)
+    patch_rule(monkeypatch, die)
     code, out, err = _run_cli(capsys, "--jobs", jobs, *paths)
     assert code == 2
     assert "Traceback" not in err
@@ -181,7 +158,7 @@ def test_a_file_over_the_time_limit_is_reported_and_the_run_goes_on(tmp_path, jo
 def test_the_time_limit_through_the_command_line(tmp_path, capsys, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[tool.mongolint]\nfile-timeout = 1.5\n", encoding="utf-8")
     paths = _tree(tmp_path, count=4, bad=(1,))
-    _patch_rule(monkeypatch, lambda: time.sleep(60))
+    patch_rule(monkeypatch, lambda: time.sleep(60))
     started = time.monotonic()
     code, out, err = _run_cli(capsys, "--jobs", "2", *paths)
     assert time.monotonic() - started < 30

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Sequence, TextIO
 from xml.etree import ElementTree
 
 from mongolint.output.json_format import finding_url
+from mongolint.output.names import ascii_only, display_path, without_undecodable_bytes
 
 
 def write_junit(reports: Sequence, stream: TextIO, options) -> None:
@@ -25,11 +26,12 @@ def write_junit(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         if not report.findings:
             continue
-        suite = ElementTree.SubElement(root, "testsuite", name=report.path, tests=str(len(report.findings)),
+        path = display_path(report.path)  # XML cannot carry control characters
+        suite = ElementTree.SubElement(root, "testsuite", name=path, tests=str(len(report.findings)),
                                        failures=str(len(report.findings)))
         for finding in report.findings:
             case = ElementTree.SubElement(suite, "testcase", name=f"org.mongolint.{finding.code}",
-                                          classname=report.path, file=finding.path, line=str(finding.line))
+                                          classname=path, file=path, line=str(finding.line))
             failure = ElementTree.SubElement(case, "failure", message=finding.message, type=finding.code)
             failure.text = f"line {finding.line}, col {finding.column}, {finding.message}"
     ElementTree.indent(root)
@@ -53,9 +55,10 @@ def write_gitlab(reports: Sequence, stream: TextIO, options) -> None:
                 "check_name": finding.code,
                 "fingerprint": fingerprint,
                 "severity": "major",
-                "location": {"path": finding.path, "lines": {"begin": finding.line, "end": finding.end_line}},
+                "location": {"path": without_undecodable_bytes(finding.path),
+                             "lines": {"begin": finding.line, "end": finding.end_line}},
             })
-    json.dump(issues, stream, indent=2, ensure_ascii=False)
+    json.dump(issues, stream, indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")
 
 
@@ -67,7 +70,8 @@ def write_rdjson(reports: Sequence, stream: TextIO, options) -> None:
         for finding in report.findings:
             diagnostic: Dict[str, Any] = {
                 "message": finding.message,
-                "location": {"path": finding.path, "range": _range((finding.line, finding.column),
+                "location": {"path": without_undecodable_bytes(finding.path),
+                             "range": _range((finding.line, finding.column),
                                                                    (finding.end_line, finding.end_column))},
                 "severity": "ERROR",
                 "code": {"value": finding.code},
@@ -80,7 +84,7 @@ def write_rdjson(reports: Sequence, stream: TextIO, options) -> None:
                                              for edit in finding.fix.edits]
             diagnostics.append(diagnostic)
     json.dump({"source": {"name": "mongolint"}, "severity": "ERROR", "diagnostics": diagnostics}, stream,
-              indent=2, ensure_ascii=False)
+              indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")
 
 

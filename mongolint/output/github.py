@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Sequence, TextIO
 
+from mongolint.output.names import display_path
+
 
 def escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -27,11 +29,11 @@ def command(properties: Sequence[tuple], message: str, kind: str = "error") -> s
 def write_github(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         if report.error:
-            stream.write(command([("file", report.path), ("title", "mongolint")],
-                                 f"{report.path}: {report.error}"))
+            shown = display_path(report.path)
+            stream.write(command([("file", shown), ("title", "mongolint")], f"{shown}: {report.error}"))
         for finding in report.findings:
             properties = [
-                ("file", finding.path), ("line", finding.line), ("col", finding.column),
+                ("file", display_path(finding.path)), ("line", finding.line), ("col", finding.column),
                 ("endLine", finding.end_line), ("endColumn", finding.end_column),
                 ("title", f"{finding.code} {finding.name}".strip()),
             ]

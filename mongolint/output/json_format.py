@@ -28,6 +28,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 from mongolint.rule_pages import rule_url
+from mongolint.output.names import ascii_only, without_undecodable_bytes
 
 
 def location(row: int, column: int) -> Dict[str, int]:
@@ -39,7 +40,7 @@ def finding_object(finding) -> Dict[str, Any]:
         "code": finding.code,
         "name": finding.name,
         "message": finding.message,
-        "filename": finding.path,
+        "filename": without_undecodable_bytes(finding.path),
         "location": location(finding.line, finding.column),
         "end_location": location(finding.end_line, finding.end_column),
         "fix": fix_object(finding.fix),
@@ -66,7 +67,7 @@ def finding_url(code: str) -> Optional[str]:
 
 def write_json(reports: Sequence, stream: TextIO, options) -> None:
     objects = [finding_object(finding) for report in reports for finding in report.findings]
-    json.dump(objects, stream, indent=2, ensure_ascii=False)
+    json.dump(objects, stream, indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")
 
 
@@ -74,4 +75,4 @@ def write_json_lines(reports: Sequence, stream: TextIO, options) -> None:
     """`--format json-lines`: the `json` objects, one a line."""
     for report in reports:
         for finding in report.findings:
-            stream.write(json.dumps(finding_object(finding), ensure_ascii=False) + "\n")
+            stream.write(json.dumps(finding_object(finding), ensure_ascii=ascii_only(stream)) + "\n")

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO
 from urllib.parse import quote
 
 from mongolint import __version__, rule_pages
+from mongolint.output.names import ascii_only, display_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -62,7 +63,7 @@ def artifact_uri(path: str, root: str) -> Dict[str, str]:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, root) if _is_under(absolute, root) else None
     if relative is not None:
-        return {"uri": quote(Path(relative).as_posix()), "uriBaseId": SRCROOT}
+        return {"uri": quote(os.fsencode(Path(relative).as_posix())), "uriBaseId": SRCROOT}  # the bytes, as in a URI
     return {"uri": Path(absolute).as_uri()}
 
 
@@ -95,7 +96,7 @@ def sarif_log(reports: Sequence, root: Optional[str] = None) -> Dict[str, Any]:
         rules.append(dict(_SYNTAX_ERROR))
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     notifications = [
-        {"level": "error", "message": {"text": f"{report.path}: {problem}"},
+        {"level": "error", "message": {"text": f"{display_path(report.path)}: {problem}"},
          "locations": [{"physicalLocation": {"artifactLocation": artifact_uri(report.path, root)}}]}
         for report in reports for problem in ([report.error] if report.error else []) + report.internal_errors
     ]
@@ -120,5 +121,5 @@ def _directory_uri(root: str) -> str:
 
 
 def write_sarif(reports: Sequence, stream: TextIO, options) -> None:
-    json.dump(sarif_log(reports), stream, indent=2, ensure_ascii=False)
+    json.dump(sarif_log(reports), stream, indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Sequence, TextIO
 
+from mongolint.output.names import display_path
+
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 
 
@@ -29,7 +31,7 @@ def write_grouped(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         if not report.findings:
             continue
-        stream.write(f"{_paint(report.path, _BOLD, options)}:\n")
+        stream.write(f"{_paint(display_path(report.path), _BOLD, options)}:\n")
         width = max(len(f"{f.line}:{f.column}") for f in report.findings)
         for finding in report.findings:
             position = f"{finding.line}:{finding.column}".ljust(width)
@@ -41,7 +43,7 @@ def write_pylint(reports: Sequence, stream: TextIO, options) -> None:
     """`path:line: [CODE] message`, the line format pylint's parsers read."""
     for report in reports:
         for finding in report.findings:
-            stream.write(f"{finding.path}:{finding.line}: [{finding.code}] {finding.message}\n")
+            stream.write(f"{display_path(finding.path)}:{finding.line}: [{finding.code}] {finding.message}\n")
 
 
 def write_summary(reports: Sequence, stream: TextIO, options) -> None:
@@ -74,7 +76,7 @@ def _marker(finding, options) -> str:
 
 
 def _location(finding, options) -> str:
-    return _paint(f"{finding.path}:{finding.line}:{finding.column}:", _BOLD, options)
+    return _paint(f"{display_path(finding.path)}:{finding.line}:{finding.column}:", _BOLD, options)
 
 
 def _code(finding, options) -> str:
