@@ -48,6 +48,8 @@ class Finding:
 # How a report's `error` begins when mongolint chose not to check a readable file
 # (a limit of its own, not a problem with the user's input).
 NOT_CHECKED = "not checked: "
+# ... and when a checked file's fixes could not be written (its findings remain).
+NOT_FIXED = "not fixed: "
 
 
 @dataclass
@@ -66,4 +68,4 @@ class FileReport:
     def unreadable(self) -> bool:
         """The path could not be found, read or decoded: the run did not check
         what it was asked to, so it must not exit 0."""
-        return self.error is not None and not self.error.startswith(NOT_CHECKED)
+        return self.error is not None and not self.error.startswith((NOT_CHECKED, NOT_FIXED))

@@ -41,6 +41,8 @@ def mongolint_rows(path: Path, relative: str, select: Sequence[str] = ()) -> Set
     """What `mongolint [--select ...] path` reports: the CLI's configuration and
     its per-file check (which also names the module, for client factories)."""
     settings = config.load([str(path)])
+    # MGL001 judges mongolint's reading of `# noqa`; through flake8, flake8 reads it.
+    settings = replace(settings, ignore=settings.ignore + ("MGL001",))
     if select:
         settings = replace(settings, select=tuple(select))
     report = runner.check_path(str(path), settings)

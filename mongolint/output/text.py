@@ -50,7 +50,8 @@ def write_summary(reports: Sequence, stream: TextIO, options) -> None:
     """`Found 3 errors.` and what `--fix` would do, or `All checks passed!`."""
     findings = [finding for report in reports for finding in report.findings]
     if not findings:
-        stream.write("All checks passed!\n")
+        if not any(report.error or report.internal_errors for report in reports):
+            stream.write("All checks passed!\n")  # not when a file went unchecked
         return
     stream.write(f"Found {len(findings)} error{'s' * (len(findings) != 1)}.\n")
     applicable = sum(1 for finding in findings if _applies(finding, options))
