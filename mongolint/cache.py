@@ -156,20 +156,8 @@ class ResultCache:
                 and isinstance(entry[1], int) and entry[1] >= oldest}
         if not self.changed and len(kept) == len(self.entries):
             return
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            _create_gitignore(os.path.join(self.directory, ".gitignore"))
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"format": _FORMAT, "entries": kept}, stream)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
-        self._prune_others(time.time() - KEEP_DAYS * 86400)
+        if write_json_atomically(self.path, {"format": _FORMAT, "entries": kept}):
+            self._prune_others(time.time() - KEEP_DAYS * 86400)
 
     def _prune_others(self, unused_since: float) -> None:
         try:
@@ -188,6 +176,27 @@ class ResultCache:
                     os.unlink(entry.path)
             except OSError:
                 continue
+
+
+def write_json_atomically(path: str, document) -> bool:
+    """Write `document` to `path` in the cache directory (made, with its
+    `.gitignore`, if missing) through a temporary file: a reader sees the old
+    file or the new one, never half of one. False when it could not be written."""
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        _create_gitignore(os.path.join(directory, ".gitignore"))
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(document, stream)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return False
+    return True
 
 
 def read_regular_file(path: str, limit: int) -> Optional[bytes]:

@@ -16,10 +16,9 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from typing import Dict, Iterable, Optional, Tuple
 
-from mongolint.cache import build_fingerprint, read_regular_file
+from mongolint.cache import build_fingerprint, read_regular_file, write_json_atomically
 from mongolint.model.project import ModuleInfo, ProjectIndex
 from mongolint.model.project_view import ProjectView
 from mongolint.model.summaries import FORMAT, summarize
@@ -158,19 +157,7 @@ class ProjectFiles:
         if self._used == self._stored:
             _mark_used(self._cache_path)  # unused cache files are pruned after a while
             return
-        directory = os.path.dirname(self._cache_path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({digest: self._summaries[digest] for digest in self._used}, stream)
-                os.replace(temporary, self._cache_path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            pass
+        write_json_atomically(self._cache_path, {digest: self._summaries[digest] for digest in self._used})
 
     # -- modules -------------------------------------------------------------------
 
