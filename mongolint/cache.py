@@ -5,7 +5,7 @@ One JSON file per build and configuration: its name hashes the cache format, a
 fingerprint of mongolint's own source files (so two builds that share a version
 string never share results) and the settings. It holds one entry per file:
 
-    absolute path -> [key, day last used, error, findings, dependencies]
+    absolute path -> [key, day last used, error, findings, warnings, dependencies]
 
 `key` hashes the bytes the check itself read (`content_digest`, carried back in
 `FileReport.source_digest`) and any further inputs of the answer (`entry_key`).
@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import limits
-from mongolint.findings import Applicability, FileReport, Finding, FixSummary
+from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
 KEEP_DAYS = 30
-_FORMAT = 3
-_ENTRY_LENGTH = 5
+_FORMAT = 4
 _MAX_CACHE_BYTES = 256 * 1024 * 1024
 _KEPT_NAMES = frozenset({".gitignore", "CACHEDIR.TAG"})
 
@@ -145,7 +144,7 @@ class ResultCache:
             return  # a crash is not a result; nothing was read
         self.entries[_entry_name(report.path)] = [
             entry_key(report.source_digest, extra_inputs), self.today, report.error,
-            [_finding_to_json(f) for f in report.findings], dict(report.dependencies)]
+            [_finding_to_json(f) for f in report.findings], list(report.warnings), dict(report.dependencies)]
         self.changed = True
 
     def save(self) -> None:
@@ -243,10 +242,13 @@ def _finding_to_json(finding: Finding) -> dict:
     data = asdict(finding)
     data.pop("path")
     if finding.fix is not None:
-        data["fix"] = {"description": finding.fix.description, "applicability": finding.fix.applicability.value}
+        data["fix"] = {"description": finding.fix.description, "applicability": finding.fix.applicability.value,
+                       "edits": [[list(e.start), list(e.end), e.content] for e in finding.fix.edits]}
     return data
 
 
+# [key, day, error, findings, warnings, dependencies]
+_ENTRY_LENGTH = 6
 _POSITIONS = ("line", "column", "end_line", "end_column")
 _TEXTS = ("code", "message", "name")
 _APPLICABILITIES = frozenset(a.value for a in Applicability)
@@ -255,12 +257,12 @@ _APPLICABILITIES = frozenset(a.value for a in Applicability)
 def _report_from(path: str, entry, key: str) -> Optional[FileReport]:
     """The report an entry holds, or None (a miss) for any other entry or shape."""
     if not (isinstance(entry, list) and len(entry) == _ENTRY_LENGTH and entry[0] == key
-            and isinstance(entry[3], list) and _are_dependencies(entry[4])):
+            and isinstance(entry[3], list) and isinstance(entry[4], list) and _are_dependencies(entry[5])):
         return None
-    error = entry[2]
-    if error is not None and not isinstance(error, str):
+    error, warnings = entry[2], entry[4]
+    if error is not None and not isinstance(error, str) or not all(isinstance(w, str) for w in warnings):
         return None
-    report = FileReport(path, error=error, dependencies=dict(entry[4]))
+    report = FileReport(path, error=error, warnings=list(warnings), dependencies=dict(entry[5]))
     for data in entry[3]:
         finding = _finding_from(path, data)
         if finding is None:
@@ -287,5 +289,20 @@ def _finding_from(path: str, data) -> Optional[Finding]:
         if not (isinstance(fix, dict) and isinstance(fix.get("description"), str)
                 and fix.get("applicability") in _APPLICABILITIES):
             return None
-        summary = FixSummary(fix["description"], Applicability(fix["applicability"]))
+        edits = _edits_from(fix.get("edits"))
+        if edits is None:
+            return None
+        summary = FixSummary(fix["description"], Applicability(fix["applicability"]), edits)
     return Finding(path, *(data[name] for name in _POSITIONS), data["code"], data["message"], data["name"], summary)
+
+
+def _edits_from(data) -> Optional[Tuple[Edit, ...]]:
+    if not isinstance(data, list):
+        return None
+    edits = []
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)
+                and all(isinstance(p, list) and len(p) == 2 and all(type(n) is int for n in p) for p in item[:2])):
+            return None
+        edits.append(Edit(tuple(item[0]), tuple(item[1]), item[2]))
+    return tuple(edits)

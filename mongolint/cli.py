@@ -8,12 +8,12 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import List, Optional, Sequence, TextIO
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from mongolint import __version__, config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
-from mongolint.output import FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
 from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -28,21 +28,38 @@ def build_parser() -> argparse.ArgumentParser:
     selection.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to check (default: MGL)")
     selection.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to add")
     selection.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to skip")
+    selection.add_argument("--per-file-ignores", type=_pattern_codes, action="extend", metavar="PATTERN:CODES",
+                           help="replace per-file-ignores: comma-separated pattern:code pairs (tests/*:MGL102)")
+    selection.add_argument("--extend-per-file-ignores", type=_pattern_codes, action="extend", default=[],
+                           metavar="PATTERN:CODES", help="add to per-file-ignores")
+    selection.add_argument("--ignore-noqa", action="store_true", help="ignore every `# noqa` comment")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text")
+    output.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text",
+                        help="text (also: full) shows each finding with its source line")
     output.add_argument("--statistics", action="store_true", help="count findings per rule")
     output.add_argument("--output-file", "-o", help="write the report to this file")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
-    output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR)")
+    output.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR; FORCE_COLOR forces it)")
+    output.add_argument("--quiet", "-q", action="store_true", help="print the findings and nothing else")
+    output.add_argument("--silent", "-s", action="store_true",
+                        help="print nothing; the exit code still tells (configuration errors are printed)")
     fixing = parser.add_argument_group("fixes")
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixing.add_argument("--unsafe-fixes", action="store_true", default=None,
                         help="also apply fixes that may change behaviour (with --fix or --diff)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--add-noqa", action="store_true",
+                        help="add `# noqa: CODE` to every line with a finding (to adopt mongolint on existing code)")
     fixing.add_argument("--fix-through-symlinks", action="store_true",
                         help="also fix files that a symbolic link leads to outside the project root")
     run = parser.add_argument_group("run")
+    run.add_argument("--exclude", type=_codes, action="extend", metavar="PATTERNS",
+                     help="replace exclude: comma-separated gitignore-style patterns")
+    run.add_argument("--extend-exclude", type=_codes, action="extend", default=[], metavar="PATTERNS",
+                     help="add to exclude")
+    run.add_argument("--force-exclude", action="store_true",
+                     help="apply exclude patterns to paths named on the command line too (as pre-commit does)")
     run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
@@ -55,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _codes(value: str) -> List[str]:
     return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def _pattern_codes(value: str) -> List[Tuple[str, str]]:
+    pairs = []
+    for item in _codes(value):
+        pattern, colon, code = item.rpartition(":")
+        if not colon or not pattern.strip() or not code.strip():
+            raise argparse.ArgumentTypeError(f"expected pattern:code, got `{item}`")
+        pairs.append((pattern.strip(), code.strip()))
+    return pairs
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -72,6 +99,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     _never_fail_to_encode()
     try:
+        if args.output_file is not None:
+            _check_output_file(args.output_file)
         settings = _settings(args)
         return _check(args, settings)
     except ConfigError as error:
@@ -86,6 +115,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
 
 
+def _check_output_file(path: str) -> None:
+    """Before the run, not after it: a report that cannot be written is a usage error."""
+    if os.path.isdir(path):
+        raise ConfigError(f"--output-file {path}: is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"--output-file {path}: no such directory: {os.path.dirname(path) or '.'}")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise ConfigError(f"--output-file {path}: permission denied")
+
+
 def _never_fail_to_encode() -> None:
     """A stdout that is not UTF-8 (`LANG=C` without coercion, PYTHONIOENCODING)
     gets escapes for what it cannot encode, instead of an exception."""
@@ -98,6 +138,11 @@ def _never_fail_to_encode() -> None:
 
 
 def _settings(args) -> Settings:
+    if args.stdin_filename is not None:
+        if not args.paths:
+            args.paths = ["-"]  # as ruff: --stdin-filename reads the code from stdin
+        elif args.paths != ["-"]:
+            raise ConfigError("--stdin-filename names the code read from stdin: give `-` or no path")
     paths = [p for p in args.paths if p != "-"] or ["."]
     settings = config.load(paths, args.config)
     overrides = {}
@@ -108,9 +153,30 @@ def _settings(args) -> Settings:
             overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
     if args.ignore:
         overrides["ignore"] = settings.ignore + tuple(args.ignore)
+    if args.per_file_ignores is not None or args.extend_per_file_ignores:
+        base = () if args.per_file_ignores is not None else settings.per_file_ignores
+        overrides["per_file_ignores"] = base + _grouped(args.per_file_ignores or [], args.extend_per_file_ignores)
+    if args.exclude is not None:
+        overrides["exclude"] = tuple(args.exclude)
+    if args.extend_exclude:
+        overrides["extend_exclude"] = settings.extend_exclude + tuple(args.extend_exclude)
+    if args.ignore_noqa:
+        overrides["ignore_noqa"] = True
+    if args.format in FORMATS_WITH_EDITS:
+        overrides["fix_edits"] = True
     if args.fix_through_symlinks:
         overrides["fix_through_symlinks"] = True
     return replace(settings, **overrides)
+
+
+def _grouped(*lists) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """[(pattern, code)] -> ((pattern, (codes...)), ...), in first-seen order."""
+    grouped: Dict[str, List[str]] = {}
+    for pattern, code in (pair for pairs in lists for pair in pairs):
+        grouped.setdefault(pattern, []).append(code)
+    for pattern, codes in grouped.items():
+        config.check_selectors(codes, f"--per-file-ignores {pattern}", "command line")
+    return tuple((pattern, tuple(codes)) for pattern, codes in grouped.items())
 
 
 def _check(args, settings: Settings) -> int:
@@ -118,15 +184,20 @@ def _check(args, settings: Settings) -> int:
         reports = [_check_stdin(args, settings)]
         sources = {reports[0].path: _STDIN_TEXT[0]}
     else:
+        # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
-                                             settings.project_root)
-        for path, problem in problems:
-            print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
+                                             settings.project_root, force_exclude=args.force_exclude or args.fix)
         if args.list_parsed:
+            for path, problem in problems:
+                print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
             return _list_parsed(files, settings)
-        reports = _check_files(args, settings, files)
+        # A path that could not be checked is reported like a file that could not be read.
+        reports = [FileReport(path, error=problem) for path, problem in problems]
+        if args.add_noqa:
+            return _add_noqa(args, settings, files, reports)
+        reports += _check_files(args, settings, files)
         sources = {}
-    return _report(args, reports, sources)
+    return _report(args, settings, reports, sources)
 
 
 _STDIN_TEXT = [""]
@@ -140,13 +211,64 @@ def _check_stdin(args, settings: Settings) -> FileReport:
         data = limits.read_stream(sys.stdin.buffer, settings.max_file_size)
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
+    _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
     from mongolint import project_files, runner
 
     project_files.start_run(settings.project_root, None)
     # The imports of code read from stdin resolve from where it says it is.
-    report = runner.check_data(path, data, settings)
-    _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    if args.fix or args.diff:
+        return _fix_stdin(args, settings, path, data)
+    return runner.check_data(path, data, settings)
+
+
+def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
+    """As ruff: `--fix -` writes the fixed source to stdout (the findings that
+    remain go to stderr), `--diff -` the diff."""
+    from mongolint import engine, fixes, project_files
+    from mongolint.source import DecodeError, decode
+
+    try:
+        source = decode(data)
+    except DecodeError as error:
+        if args.fix:  # a filter never swallows its input
+            sys.stdout.buffer.write(data)
+        return FileReport(path, error=str(error))
+    project = project_files.view_for(path, settings)
+    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings), project=project)
+    report = (outcome.before if args.diff else outcome.after) or engine.check_text(
+        path, source.text if args.diff else outcome.text, settings, project=project)
+    report.internal_errors.extend(outcome.internal_errors)
+    report.notes.extend(outcome.notes)
+    report.fixed = outcome.applied
+    if args.diff:
+        if outcome.text != source.text:
+            report.diff = fixes.unified_diff(path, source.text, outcome.text)
+    else:
+        sys.stdout.buffer.write(source.encode(outcome.text))
+        sys.stdout.flush()
+        _STDIN_TEXT[0] = outcome.text
     return report
+
+
+def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[FileReport]) -> int:
+    from mongolint import project_files
+    from mongolint.add_noqa import add_to_file
+
+    project_files.start_run(settings.project_root, None)
+    total = 0
+    for report in problems + _run(args, settings, files):
+        _write_problems(report)
+        if not report.findings:
+            continue
+        added, refused, problem = add_to_file(report.path, report.findings, settings)
+        total += added
+        if problem:
+            print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
+        for line in refused:
+            print(f"mongolint: {display_path(report.path)}:{line}: no `# noqa` added: the line ends inside a string "
+                  "or continues with `\\`", file=sys.stderr)
+    print(f"Added {total} noqa directive{'s' * (total != 1)}.", file=sys.stderr)
+    return EXIT_ERROR if any(r.unreadable for r in problems) else EXIT_CLEAN
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:
@@ -191,8 +313,7 @@ def _file_checker(args, settings: Settings):
 
     if not (args.fix or args.diff):
         return runner.check_path
-    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    return functools.partial(runner.fix_path, unsafe=unsafe, diff_only=args.diff)
+    return functools.partial(runner.fix_path, unsafe=_unsafe(args, settings), diff_only=args.diff)
 
 
 def _write_diffs(reports: Sequence[FileReport]) -> None:
@@ -221,46 +342,77 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
-def _report(args, reports: Sequence[FileReport], sources) -> int:
+def _report(args, settings: Settings, reports: Sequence[FileReport], sources) -> int:
     stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    if args.fix and args.paths == ["-"] and stream is sys.stdout:
+        stream = sys.stderr  # stdout carries the fixed source
     try:
-        options = _output_options(args, stream, reports, sources)
-        if not args.diff:
-            FORMATS[args.format](reports, stream, options)
-        if args.statistics:
-            _write_statistics(reports, sys.stderr if args.format in STRUCTURED_FORMATS else stream)
+        if not args.silent:
+            _write_report(args, settings, stream, reports, sources)
     finally:
-        if stream is not sys.stdout:
+        if args.output_file:
             stream.close()
-    if args.diff:
+    if args.diff and not args.silent:
         _write_diffs(reports)
-    internal = False
+    failed = False
     for report in reports:
-        if report.error:
-            print(f"mongolint: {display_path(report.path)}: {report.error}", file=sys.stderr)
-        for problem in report.internal_errors:
-            internal = True
-            print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
-        for note in report.notes:
-            print(f"mongolint: {display_path(report.path)}: note: {note}", file=sys.stderr)
-    if args.fix or args.diff:
-        _write_fix_summary(args, reports)
-    if internal:
+        if not args.silent:
+            _write_problems(report)
+        failed = failed or report.unreadable or bool(report.internal_errors)
+    if (args.fix or args.diff) and not (args.silent or args.quiet):
+        _write_fix_summary(args, reports)  # last, after the per-file lines it sums up
+    if failed:
         return EXIT_ERROR
-    found = any(report.findings for report in reports)
-    if args.diff:
-        found = found or any(report.diff for report in reports)
+    # As ruff: --diff fails when there is something to fix, whatever else remains.
+    found = any(report.diff for report in reports) if args.diff else any(report.findings for report in reports)
     return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
 
 
-def _output_options(args, stream, reports, sources) -> OutputOptions:
-    terminal = stream is sys.stdout and stream.isatty()
-    color = terminal and not args.no_color and not os.environ.get("NO_COLOR")
-    if terminal:
+def _write_report(args, settings: Settings, stream: TextIO, reports: Sequence[FileReport], sources) -> None:
+    options = _output_options(args, settings, stream, reports, sources)
+    if not args.diff:
+        FORMATS[args.format](reports, stream, options)
+        if args.format in HUMAN_FORMATS and not (args.quiet or args.fix):
+            from mongolint.output.text import write_summary
+
+            write_summary(reports, stream, options)
+    if args.statistics:  # never into a patch or a structured report
+        structured = args.format in STRUCTURED_FORMATS or args.diff
+        _write_statistics(reports, sys.stderr if structured else stream)
+
+
+def _write_problems(report: FileReport) -> None:
+    path = display_path(report.path)
+    if report.error:
+        print(f"mongolint: {path}: {report.error}", file=sys.stderr)
+    for problem in report.internal_errors:
+        print(f"mongolint: {path}: {problem}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"mongolint: warning: {path}: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"mongolint: {path}: note: {note}", file=sys.stderr)
+
+
+def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:
+    if args.format in ("text", "full"):
         for report in reports:
             if report.findings and report.path not in sources:
                 sources[report.path] = _read_text(report.path)
-    return OutputOptions(show_source=terminal, color=color, sources=sources)
+    return OutputOptions(color=_use_color(args, stream), sources=sources, unsafe_fixes=_unsafe(args, settings))
+
+
+def _use_color(args, stream) -> bool:
+    """--no-color and NO_COLOR win; FORCE_COLOR forces colour into a pipe; else
+    a terminal that is not TERM=dumb."""
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream is sys.stdout and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _unsafe(args, settings: Settings) -> bool:
+    return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
 
 def _read_text(path: str) -> str:

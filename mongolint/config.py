@@ -32,6 +32,8 @@ class Settings:
     memory_limit: float = 4096.0  # MB each worker may allocate (0: no limit)
     fix_through_symlinks: bool = False  # --fix may write where a link leads out of the project
     client_factories: FrozenSet[str] = frozenset()
+    ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
+    fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
     project_index: bool = True  # resolve imports through the other modules of the project
     strict_tests: bool = False  # report leaks only on exception paths in test code too
     project_root: Optional[str] = None  # where pyproject.toml was found
@@ -62,7 +64,8 @@ class Settings:
     def fingerprint(self) -> str:
         """What changes the findings: part of the cache key."""
         return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                     sorted(self.client_factories), self.strict_tests, self.project_index))
+                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits, self.strict_tests,
+                     self.project_index))
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
@@ -84,19 +87,22 @@ def find_pyproject(start: Path) -> Optional[Path]:
 def load(paths: Sequence[str], config_path: Optional[str] = None) -> Settings:
     """Settings from `--config`, or the pyproject.toml found above the first path."""
     if config_path is not None:
-        pyproject: Optional[Path] = Path(config_path)
-        if not pyproject.is_file():
+        if not Path(config_path).is_file():
             raise ConfigError(f"{config_path}: no such configuration file")
-    else:
-        pyproject = find_pyproject(Path(paths[0] if paths else "."))
-    if pyproject is None:
-        return Settings()
-    table = _read_table(pyproject)
+        return load_file(Path(config_path), explicit=True)
+    pyproject = find_pyproject(Path(paths[0] if paths else "."))
+    return load_file(pyproject) if pyproject is not None else Settings()
+
+
+def load_file(pyproject: Path, *, explicit: bool = False) -> Settings:
+    """Settings from one pyproject.toml. A file named explicitly must have the
+    table: without it, it would be silently ignored."""
+    table = _read_table(pyproject, explicit)
     root = str(pyproject.resolve().parent)
     return replace(from_table(table, str(pyproject)), project_root=root, config_file=str(pyproject))
 
 
-def _read_table(pyproject: Path) -> Mapping[str, Any]:
+def _read_table(pyproject: Path, explicit: bool = False) -> Mapping[str, Any]:
     try:
         with open(pyproject, "rb") as handle:
             document = tomllib.load(handle)
@@ -112,6 +118,8 @@ def _read_table(pyproject: Path) -> Mapping[str, Any]:
     if not isinstance(tool, dict):
         raise ConfigError(f"{pyproject}: `tool` must be a table")
     table = tool.get("mongolint", {})
+    if explicit and "mongolint" not in tool:
+        raise ConfigError(f"{pyproject}: no [tool.mongolint] table (given with --config)")
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.mongolint] must be a table")
     return table

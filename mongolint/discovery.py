@@ -27,23 +27,39 @@ def matches_pattern(path: str, pattern: str, root: Optional[str]) -> bool:
 
 
 def _relative(path: str, root: Optional[str]) -> str:
+    """`path` relative to the project root, whichever of the two was reached
+    through a symbolic link (a linked checkout, macOS's /tmp): the folders are
+    compared resolved, the file's own name is kept (a linked file is matched by
+    its name in the project, not by where it points)."""
+    if not root:
+        return path
     absolute = os.path.abspath(path)
-    if root and (absolute + os.sep).startswith(os.path.abspath(root) + os.sep):
-        return os.path.relpath(absolute, root)
+    resolved = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    for base in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+        for candidate in (absolute, resolved):
+            if (candidate + os.sep).startswith(base.rstrip(os.sep) + os.sep):
+                return os.path.relpath(candidate, base)
     return path
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None
-             ) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """(files to check, [(path, problem)]). Explicit files are always checked."""
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
+             *, force_exclude: bool = False) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check, [(path, problem)]). A file named explicitly is checked
+    even when an `exclude` pattern matches it, unless `force_exclude` (pre-commit
+    and editors name every file explicitly)."""
     excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
     files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
+        if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
+            continue
         if os.path.isdir(path):
             if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
-                for found in _walk(path, excluded, root, problems):
-                    files.add(found)
+                found = list(_walk(path, excluded, root, problems))
+                if not found:
+                    problems.append((path, "no Python files found"))
+                for file in found:
+                    files.add(_without_dot(file))
         elif os.path.lexists(path) and not os.path.exists(path):
             problems.append((path, "broken symbolic link"))
         elif os.path.isfile(path):
@@ -52,7 +68,15 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
             problems.append((path, "not a regular file"))
         else:
             problems.append((path, "no such file or directory"))
-    return files.paths, problems
+    return files.paths, [(_without_dot(path), problem) for path, problem in problems]
+
+
+def _without_dot(path: str) -> str:
+    """`./app/db.py` -> `app/db.py`: paths are reported as ruff reports them."""
+    prefix = "." + os.sep
+    while path.startswith(prefix) and len(path) > len(prefix):
+        path = path[len(prefix):]
+    return path
 
 
 class _OncePerFile:
@@ -117,6 +141,12 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
                     continue
                 yield entry.path
         stack.extend((path, ignores) for path in reversed(subdirectories))
+
+
+def _excluded_explicitly(path: str, excluded, root: Optional[str]) -> bool:
+    """Is `path`, or a folder above it inside the project, matched by `exclude`?"""
+    relative = _relative(path, root).replace(os.sep, "/").strip("/")
+    return bool(relative) and relative != "." and excluded.match_file(relative, os.path.isdir(path))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

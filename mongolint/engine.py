@@ -17,8 +17,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mongolint import noqa, prefilter
 from mongolint.diagnostics import Diagnostic
-from mongolint.findings import FileReport, Finding
+from mongolint.findings import NOT_CHECKED, FileReport, Finding
 from mongolint.model import SemanticModel
+from mongolint.replacements import text_edits
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
 from mongolint.source import DecodeError, SourceText, decode, looks_deep
 
@@ -30,14 +31,44 @@ T = TypeVar("T")
 class Analysis:
     """One parsed module with its model: what rules and fixes work on."""
 
-    def __init__(self, path: str, text: str, module: cst.Module, model: SemanticModel) -> None:
+    def __init__(self, path: str, text: str, module: cst.Module, model: SemanticModel,
+                 suppressions: noqa.Suppressions = noqa.NONE, fix_edits: bool = False) -> None:
         self.path, self.text, self.module, self.model = path, text, module, model
+        self.suppressions = suppressions
+        self.fix_edits = fix_edits  # give each finding's fix as text edits
+        self._positions = None
+
+    def positions(self):
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
 
     def diagnostics(self, rules: Sequence[Type[Rule]], report: FileReport) -> List[Diagnostic]:
+        """The rules' diagnostics; then those of the rules about `# noqa` itself,
+        which judge what the others' directives silenced."""
+        model_rules = [rule for rule in rules if not rule.after_noqa]
+        found = self._run(model_rules, report, lambda rule_class: rule_class(self.model))
+        noqa_rules = [rule for rule in rules if rule.after_noqa]
+        if noqa_rules and self.suppressions.has_directives():
+            usage = self._noqa_usage(model_rules, found)
+            found += self._run(noqa_rules, report, lambda rule_class: rule_class(self.model, usage))
+        return found
+
+    def _noqa_usage(self, rules: Sequence[Type[Rule]], found: Sequence[Diagnostic]) -> noqa.NoqaUsage:
+        from mongolint.rules import RULES_BY_CODE, SYNTAX_ERROR_CODE
+
+        usage = noqa.NoqaUsage(self.suppressions, frozenset(RULES_BY_CODE) | {SYNTAX_ERROR_CODE},
+                               frozenset(rule.code for rule in rules))
+        positions = self.positions()
+        for diagnostic in found:
+            usage.record(diagnostic.code, positions[diagnostic.node].start.line)
+        return usage
+
+    def _run(self, rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
         found: List[Diagnostic] = []
         for rule_class in rules:
             try:
-                found.extend(d for d in rule_class(self.model).check()
+                found.extend(d for d in make(rule_class).check()
                              if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
@@ -60,7 +91,8 @@ def parse(path: str, text: str, settings, module_name: str = "", module: Optiona
         module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
                           path=path, strict_tests=settings.strict_tests, project=project)
-    return Analysis(path, text, module, model)
+    suppressions = noqa.NONE if settings.ignore_noqa else noqa.suppressions(text)
+    return Analysis(path, text, module, model, suppressions, settings.fix_edits)
 
 
 def check_text(path: str, text: str, settings, *, module_name: str = "",
@@ -69,7 +101,7 @@ def check_text(path: str, text: str, settings, *, module_name: str = "",
     `ProjectView`) resolves the names it imports from the rest of the project."""
     report = FileReport(path)
     rules = settings.rules(path)
-    if not rules:
+    if not (rules or settings.reports_syntax_errors(path)):
         return report
     if not prefilter.may_have_findings(text, pattern) and not _imports_driver_objects(project, text):
         return report
@@ -92,16 +124,17 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
             analysis = parse(path, text, settings, module_name, project=project)
         except cst.ParserSyntaxError as error:
             if _python_accepts(path, text):  # e.g. a form feed before an indent
-                report.error = "not checked: LibCST cannot parse this file, though Python accepts it"
+                report.error = NOT_CHECKED + "LibCST cannot parse this file, though Python accepts it"
             elif settings.reports_syntax_errors(path):
                 report.findings.append(syntax_error_finding(path, text, error))
             return report
         except RecursionError:
-            report.error = "nesting too deep to parse"
+            report.error = NOT_CHECKED + "nesting too deep to parse"
             return report
         report.parsed = True
         diagnostics = analysis.diagnostics(rules, report)
         report.findings = locate(analysis, diagnostics)
+        report.warnings.extend(analysis.suppressions.warnings)
     return report
 
 
@@ -154,30 +187,31 @@ def located(analysis: Analysis, diagnostics: Sequence[Diagnostic]) -> List[Tuple
         return []
     from mongolint.rules import RULES_BY_CODE
 
-    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
-    silenced = noqa.noqa_lines(analysis.text)
+    positions = analysis.positions()
+    silenced = analysis.suppressions
     result = []
     seen = set()
     for diagnostic in diagnostics:
         span = positions[diagnostic.node]
         key = (diagnostic.code, span.start.line, span.start.column)
-        if key in seen or noqa.is_silenced(diagnostic.code, span.start.line, silenced):
+        if key in seen or silenced.silences(diagnostic.code, span.start.line):
             continue
         seen.add(key)
         finding = Finding(
             analysis.path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
             diagnostic.code, diagnostic.message, RULES_BY_CODE[diagnostic.code].name,
-            _fix_summary(diagnostic))
+            _fix_summary(diagnostic, analysis))
         result.append((finding, diagnostic))
     return result
 
 
-def _fix_summary(diagnostic: Diagnostic):
+def _fix_summary(diagnostic: Diagnostic, analysis: Analysis):
     if diagnostic.fix is None:
         return None
     from mongolint.diagnostics import FixSummary
 
-    return FixSummary(diagnostic.fix.description, diagnostic.fix.applicability)
+    edits = text_edits(analysis.module, analysis.text, diagnostic.fix) if analysis.fix_edits else ()
+    return FixSummary(diagnostic.fix.description, diagnostic.fix.applicability, edits)
 
 
 class _recursion_room:

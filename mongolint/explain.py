@@ -1,187 +1,66 @@
-"""Rule explanations: `mongolint rule MGL101` and `mongolint rule --all`.
-
-The one source of a rule's documentation is its page, `docs/rules/<CODE>.md`. A
-wheel ships the pages as `mongolint/_rule_docs/` (pyproject.toml force-includes
-them); a source or editable checkout reads them from `<repo>/docs/rules`.
-
-A page starts with `# MGL101: session-not-ended`, then a one-row metadata table
-`| Code | Name | Fix | Default |`, a one-sentence summary, and `## ` sections.
-"""
+"""`mongolint rule MGL101` and `mongolint rule --all`: a rule's page, or every rule."""
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
-# The project's repository: the one place its address is written down.
-REPOSITORY_URL = "https://github.com/mongolint/mongolint"
-RULE_DOCS_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
-
-_PACKAGE = Path(__file__).resolve().parent
-DOCS_DIRECTORIES = (_PACKAGE / "_rule_docs", _PACKAGE.parent / "docs" / "rules")
-METADATA_COLUMNS = ("Code", "Name", "Fix", "Default")
-REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix safety")
-
-_TITLE = re.compile(r"^# (?P<code>MGL\d+): (?P<name>[a-z0-9-]+)\s*$")
-
-
-class PageError(Exception):
-    """A rule page that does not have the expected shape."""
-
-
-@dataclass(frozen=True)
-class RulePage:
-    code: str
-    name: str
-    fix: str  # safe, unsafe or none
-    default: str  # on or off
-    summary: str  # the sentence after the table
-    text: str  # the whole page, markdown
-    sections: Dict[str, str]  # `## ` heading -> its markdown body
-
-    @property
-    def url(self) -> str:
-        return rule_url(self.code)
-
-
-def rule_url(code: str) -> str:
-    return RULE_DOCS_URL.format(code=code)
-
-
-def page_path(code: str) -> Optional[Path]:
-    """Where `code`'s page is: the packaged copy first, then the source tree."""
-    for directory in DOCS_DIRECTORIES:
-        candidate = directory / f"{code}.md"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_text(code: str) -> Optional[str]:
-    path = page_path(code.upper())
-    return path.read_text(encoding="utf-8") if path is not None else None
-
-
-def load_page(code: str) -> Optional[RulePage]:
-    """The parsed page of `code`, or None when there is no page."""
-    text = load_text(code)
-    return parse_page(text, f"{code.upper()}.md") if text is not None else None
-
-
-def parse_page(text: str, origin: str = "rule page") -> RulePage:
-    lines = text.splitlines()
-    title = _TITLE.match(lines[0]) if lines else None
-    if title is None:
-        raise PageError(f"{origin}: the first line must be `# MGLnnn: rule-name`")
-    metadata = _metadata(lines, origin)
-    if metadata["Code"] != title["code"] or metadata["Name"] != title["name"]:
-        raise PageError(f"{origin}: the title says {title['code']} {title['name']} but the table says "
-                        f"{metadata['Code']} {metadata['Name']}")
-    return RulePage(code=metadata["Code"], name=metadata["Name"], fix=metadata["Fix"],
-                    default=metadata["Default"], summary=_summary(lines), text=text,
-                    sections=_sections(lines))
-
-
-def _metadata(lines: Sequence[str], origin: str) -> Dict[str, str]:
-    rows = [_cells(line) for line in lines[1:8] if line.startswith("|")]
-    if len(rows) < 3 or tuple(rows[0]) != METADATA_COLUMNS:
-        raise PageError(f"{origin}: expected the table `| {' | '.join(METADATA_COLUMNS)} |` "
-                        "with one row under the title")
-    values = dict(zip(METADATA_COLUMNS, rows[2]))
-    if values.get("Fix") not in ("safe", "unsafe", "none"):
-        raise PageError(f"{origin}: Fix must be safe, unsafe or none, not {values.get('Fix')!r}")
-    if values.get("Default") not in ("on", "off"):
-        raise PageError(f"{origin}: Default must be on or off, not {values.get('Default')!r}")
-    return values
-
-
-def _cells(line: str) -> List[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def _summary(lines: Sequence[str]) -> str:
-    """The first paragraph after the metadata table, joined into one line."""
-    index = 1
-    while index < len(lines) and (not lines[index].strip() or lines[index].startswith("|")):
-        index += 1
-    paragraph = []
-    while index < len(lines) and lines[index].strip() and not lines[index].startswith("#"):
-        paragraph.append(lines[index].strip())
-        index += 1
-    return " ".join(paragraph)
-
-
-def _sections(lines: Sequence[str]) -> Dict[str, str]:
-    sections: Dict[str, List[str]] = {}
-    current: Optional[List[str]] = None
-    fenced = False
-    for line in lines:
-        if line.startswith("```"):
-            fenced = not fenced
-        if not fenced and line.startswith("## "):
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
-    return {heading: "\n".join(body).strip() for heading, body in sections.items()}
-
-
-def fix_availability(rule) -> str:
-    return rule.fix_applicability.value if rule.fix_applicability is not None else "none"
+from mongolint.rule_pages import DOCS_DIRECTORIES, PageError, RulePage, load_page, load_text, rule_url
 
 
 # --- the `mongolint rule` command -------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mongolint rule",
-                                     description="Explain a rule, or list them all.")
+                                     description="Print a rule's page, or every rule's page.")
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("code", nargs="?", metavar="CODE", help="a rule code, such as MGL101")
-    target.add_argument("--all", action="store_true", help="list every rule: code, name, fix, default")
+    target.add_argument("--all", action="store_true", help="every rule's page, in code order")
+    parser.add_argument("--output-format", "--format", dest="format", choices=("text", "json"), default="text",
+                        help="text: the pages as markdown; json: one object per rule")
     return parser
 
 
 def main(argv: Sequence[str], stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(list(argv))
-    from mongolint.rules import RULES_BY_CODE
-
-    if args.all:
-        _list_rules(stdout)
-        return 0
-    code = args.code.upper()
-    rule = RULES_BY_CODE.get(code)
-    if rule is None:
-        known = ", ".join(sorted(RULES_BY_CODE))
-        print(f"mongolint: error: unknown rule code `{args.code}` (known: {known})", file=stderr)
+    known = _known_codes()
+    codes = list(known) if args.all else [args.code.upper()]
+    if codes[0] not in known:
+        print(f"mongolint: error: unknown rule code `{args.code}` (known: {', '.join(known)})", file=stderr)
         return 2
-    text = load_text(code)
-    if text is None:
+    pages = {code: load_text(code) for code in codes}
+    missing = [code for code, text in pages.items() if text is None]
+    if missing:
         where = " or ".join(str(d) for d in DOCS_DIRECTORIES)
-        print(f"# {code}: {rule.name}\n\nFix: {fix_availability(rule)}. "
-              f"Default: {'on' if rule.enabled_by_default else 'off'}.", file=stdout)
-        print(f"mongolint: error: no documentation page for {code} (looked in {where}); "
-              f"see {rule_url(code)}", file=stderr)
+        print(f"mongolint: error: no documentation page for {', '.join(missing)} (looked in {where}); "
+              f"see {rule_url(missing[0])}", file=stderr)
         return 2
-    stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.format == "json":
+        objects = [_rule_object(code, known[code], text) for code, text in pages.items()]
+        json.dump(objects if args.all else objects[0], stdout, indent=2, ensure_ascii=False)
+        stdout.write("\n")
+    else:
+        stdout.write("\n".join(text if text.endswith("\n") else text + "\n" for text in pages.values()))
     return 0
 
 
-def _list_rules(stream) -> None:
-    from mongolint.rules import ALL_RULES
+def _known_codes() -> Dict[str, str]:
+    """Code -> name of every rule and of MGL000 (syntax errors), in code order."""
+    from mongolint.rules import ALL_RULES, SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
 
-    rows = [("Code", "Name", "Fix", "Default", "Summary")]
-    for rule in ALL_RULES:
-        page = _page_or_none(rule.code)
-        rows.append((rule.code, rule.name, fix_availability(rule),
-                     "on" if rule.enabled_by_default else "off", page.summary if page else ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths)]
-        stream.write("  ".join(cells + [row[4]]).rstrip() + "\n")
+    known = {SYNTAX_ERROR_CODE: SYNTAX_ERROR_NAME}
+    known.update((rule.code, rule.name) for rule in sorted(ALL_RULES, key=lambda rule: rule.code))
+    return known
+
+
+def _rule_object(code: str, name: str, text: str) -> Dict[str, object]:
+    page = _page_or_none(code)
+    return {"code": code, "name": name, "fix": page.fix if page else None,
+            "default": page.default if page else None, "summary": page.summary if page else "",
+            "url": rule_url(code), "explanation": text}
 
 
 def _page_or_none(code: str) -> Optional[RulePage]:

@@ -46,6 +46,13 @@ class Finding:
     fix: Optional[FixSummary] = field(compare=False, default=None)
 
 
+# How a report's `error` begins when mongolint chose not to check a readable file
+# (a limit of its own, not a problem with the user's input).
+NOT_CHECKED = "not checked: "
+# ... and when a checked file's fixes could not be written (its findings remain).
+NOT_FIXED = "not fixed: "
+
+
 @dataclass
 class FileReport:
     path: str
@@ -56,6 +63,7 @@ class FileReport:
     fixed: List[Tuple[str, str]] = field(default_factory=list)  # (code, fix description) applied
     diff: Optional[str] = None  # with --diff: what --fix would change
     source_digest: Optional[str] = None  # of the bytes this report is about (the cache's key)
+    warnings: List[str] = field(default_factory=list)  # e.g. a `# noqa` that cannot be read
     notes: List[str] = field(default_factory=list)  # with --fix: fixes not applied, limits reached
     # Modules of the project the check resolved names through, with their
     # fingerprints (None: looked for, not found): the cache's validity.
@@ -63,3 +71,9 @@ class FileReport:
     # Summaries of modules first read for this check (by content digest), for
     # the summaries cache of the process that saves it.
     summaries: Dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def unreadable(self) -> bool:
+        """The path could not be found, read or decoded: the run did not check
+        what it was asked to, so it must not exit 0."""
+        return self.error is not None and not self.error.startswith((NOT_CHECKED, NOT_FIXED))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from mongolint import engine, noqa
+from mongolint import engine
 from mongolint.diagnostics import Diagnostic
 from mongolint.findings import FileReport
 
@@ -18,13 +18,13 @@ from mongolint.findings import FileReport
 class PassFindings:
     """The diagnostics of one pass. Positions (a walk of the whole module) are
     computed for the first pass, the last (their findings are reported) and
-    any whose text has `# noqa` comments (which silence by line); the passes
+    any whose text has `# noqa` directives (which silence by line); the passes
     in between need only the nodes."""
 
     def __init__(self, analysis, diagnostics: List[Diagnostic], report: FileReport, located: bool) -> None:
         self.analysis, self.report = analysis, report
         self.located = False
-        if located or noqa.may_silence(analysis.text):
+        if located or analysis.suppressions.has_directives():
             self._locate(diagnostics)
         else:
             unique = {(d.code, id(d.node)): d for d in diagnostics}

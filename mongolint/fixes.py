@@ -21,9 +21,10 @@ import libcst as cst
 from mongolint import engine, limits, writing
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.engine import FileReport
-from mongolint.output.names import display_path
-from mongolint.source import DecodeError, decode
 from mongolint.fix_passes import Ledger, PassFindings
+from mongolint.output.names import display_path
+from mongolint.replacements import apply_fixes
+from mongolint.source import DecodeError, decode
 
 # Fixes that need one pass per nesting level (a client hoisted out of 12 nested
 # loops) go on while the text changes: bounded by time (half the per-file time
@@ -107,12 +108,12 @@ def _apply_checked(analysis, chosen: Sequence[Diagnostic], outcome: FixOutcome, 
     if not chosen:
         return outcome.text, []
     new_text = _apply(analysis, chosen)
-    if _refusal(new_text, outcome.text, parsed) is None:
+    if _refusal(new_text, outcome.text, parsed, chosen) is None:
         return new_text, list(chosen)
     kept: List[Diagnostic] = []
     for diagnostic in chosen:
         trial = _apply(analysis, kept + [diagnostic])
-        problem = _refusal(trial, outcome.text, parsed)
+        problem = _refusal(trial, outcome.text, parsed, kept + [diagnostic])
         if problem is None:
             kept.append(diagnostic)
             continue
@@ -122,8 +123,8 @@ def _apply_checked(analysis, chosen: Sequence[Diagnostic], outcome: FixOutcome, 
     return (_apply(analysis, kept) if kept else outcome.text), kept
 
 
-def _refusal(new_text: str, text: str, parsed: Dict[str, cst.Module]) -> Optional[str]:
-    return _compile_error(new_text, text, parsed) or _lost_comments(text, new_text)
+def _refusal(new_text: str, text: str, parsed: Dict[str, cst.Module], fixed: Sequence[Diagnostic]) -> Optional[str]:
+    return _compile_error(new_text, text, parsed) or _lost_comments(text, new_text, fixed)
 
 
 def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
@@ -164,24 +165,9 @@ def _non_overlapping(analysis, diagnostics: Sequence[Diagnostic]):
     return chosen, list(together.values())
 
 
-class _Replace(cst.CSTTransformer):
-    """Replaces the targets, descending only into the nodes that hold one (a
-    fix touches a few statements of a big file)."""
-
-    def __init__(self, replacements: Dict[int, object], on_the_way: Optional[Set[int]]) -> None:
-        super().__init__()
-        self.replacements = replacements
-        self.on_the_way = on_the_way  # None: every node
-
-    def on_visit(self, node) -> bool:
-        return self.on_the_way is None or id(node) in self.on_the_way
-
-    def on_leave(self, original_node, updated_node):
-        return self.replacements.get(id(original_node), updated_node)
-
-
 def _apply(analysis, diagnostics: Sequence[Diagnostic]) -> str:
-    replacements = {id(node): new for d in diagnostics for node, new in d.fix.replacements.items()}
+    """The module's code with the fixes of `diagnostics`, visiting only the nodes
+    that hold a target (a fix touches a few statements of a big file)."""
     on_the_way: Optional[Set[int]] = set()
     module = analysis.module
     for d in diagnostics:
@@ -194,37 +180,7 @@ def _apply(analysis, diagnostics: Sequence[Diagnostic]) -> str:
             on_the_way.update(ancestors)
         if on_the_way is None:
             break
-    text = module.visit(_Replace(replacements, on_the_way)).code
-    if "\f" in analysis.text:
-        text = _with_form_feeds_of(analysis.text, module.code, text)
-    return text
-
-
-def _with_form_feeds_of(original: str, unchanged: str, fixed: str) -> str:
-    """LibCST drops the form feeds (page breaks) before a statement on its
-    line, even where no fix touched the code: put them back on the lines that
-    came through unchanged."""
-    # Not splitlines(): it splits at form feeds too.
-    original_lines = original.split("\n")
-    unchanged_lines = unchanged.split("\n")
-    if len(original_lines) != len(unchanged_lines):
-        return fixed
-    lost = {}
-    for index, (line, kept) in enumerate(zip(original_lines, unchanged_lines)):
-        if line != kept:
-            if not line.endswith(kept) or line[:len(line) - len(kept)].strip(" \t\f"):
-                return fixed
-            lost[index] = line[:len(line) - len(kept)]
-    if not lost:
-        return fixed
-    fixed_lines = fixed.split("\n")
-    matcher = difflib.SequenceMatcher(None, unchanged_lines, fixed_lines, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for offset in range(block.size):
-            prefix = lost.get(block.a + offset)
-            if prefix is not None:
-                fixed_lines[block.b + offset] = prefix + fixed_lines[block.b + offset]
-    return "\n".join(fixed_lines)
+    return apply_fixes(module, analysis.text, [d.fix for d in diagnostics], on_the_way)
 
 
 def _compile_error(text: str, before: str, parsed: Dict[str, cst.Module]) -> Optional[str]:
@@ -254,12 +210,22 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _lost_comments(before: str, after: str) -> Optional[str]:
-    """Fixes move code around; none may drop a comment."""
-    missing = _comments(before) - _comments(after)
+def _lost_comments(before: str, after: str, chosen: Sequence[Diagnostic]) -> Optional[str]:
+    """Fixes move code around; none may drop a comment, except one it rewrites
+    on purpose (MGL001 removes unused `# noqa` codes)."""
+    rewritten = Counter(comment.value.rstrip() for d in chosen for node in d.fix.replacements
+                        for comment in _comment_nodes(node))
+    missing = _comments(before) - _comments(after) - rewritten
     if missing:
         return f"it would drop the comment {next(iter(missing))!r}"
     return None
+
+
+def _comment_nodes(node: cst.CSTNode) -> List[cst.Comment]:
+    if isinstance(node, cst.Comment):
+        return [node]
+    comment = getattr(node, "comment", None) if isinstance(node, cst.TrailingWhitespace) else None
+    return [comment] if comment is not None else []
 
 
 def _comments(text: str) -> Counter:

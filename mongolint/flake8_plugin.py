@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
@@ -33,10 +32,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on old Pythons only
     import tomli as tomllib
-
-# `# noqa` comments as mongolint's own reader finds them; the plugin hides them
-# from the engine (same length, so positions do not move) because flake8 decides.
-_NOQA_WORD = re.compile(r"(#\s*)(noqa)", re.IGNORECASE)
 
 Result = Tuple[int, int, str, type]
 
@@ -124,7 +119,7 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
         report = FileReport(filename, error=too_large)
     else:  # in a child process, under mongolint's time and memory limits
         report = forked.run_in_child(filename, functools.partial(
-            engine.check_text, filename, _hide_noqa(text), settings, module_name=module_name, pattern=pattern,
+            engine.check_text, filename, text, settings, module_name=module_name, pattern=pattern,
             project=project), settings)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
     problems = ([report.error] if report.error else []) + list(report.internal_errors)
@@ -135,12 +130,6 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
 def _project_path(filename: str) -> str:
     """Where the file is, for its imports (stdin: the working directory)."""
     return filename if os.path.isfile(filename) else os.path.join(os.getcwd(), "stdin.py")
-
-
-def _hide_noqa(text: str) -> str:
-    if "noqa" not in text.lower():
-        return text
-    return _NOQA_WORD.sub(lambda match: match.group(1) + "n0qa", text)
 
 
 # --- configuration --------------------------------------------------------------
@@ -191,12 +180,14 @@ def settings_for(pyproject: Optional[str], factories: FrozenSet[str], requested:
     key = (pyproject, frozenset(factories), tuple(requested))
     if key not in _SETTINGS:
         from dataclasses import replace
+        from pathlib import Path
 
         from mongolint import config
         from mongolint.rules import is_valid_selector
 
-        settings = config.load([], pyproject) if pyproject else config.Settings()
+        settings = config.load_file(Path(pyproject)) if pyproject else config.Settings()
         extra = tuple(s for s in requested if is_valid_selector(s))
+        # flake8 applies `# noqa` itself (and `--disable-noqa`): the engine must not.
         _SETTINGS[key] = replace(settings, client_factories=settings.client_factories | frozenset(factories),
-                                 extend_select=settings.extend_select + extra)
+                                 extend_select=settings.extend_select + extra, ignore_noqa=True)
     return _SETTINGS[key]

@@ -9,6 +9,7 @@ monkeypatch, which forked workers inherit; production code has no test hooks.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -41,6 +42,8 @@ def _run_cli(capsys, *args):
 def _findings_by_file(out):
     found = {}
     for line in out.splitlines():
+        if not re.match(r"\S+:\d+:\d+: MGL", line):
+            continue  # source excerpts and the closing summary
         path, _, rest = line.partition(":")
         code = rest.split(": ", 1)[1].split()[0] if ": " in rest else ""
         found.setdefault(os.path.basename(path), set()).add(code)

@@ -38,7 +38,7 @@ def test_example_shows_every_mission_rule_and_exits_1():
 def test_correct_pymongo_code_exits_0():
     result = _mongolint("examples/correct")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
+    assert result.stdout == "All checks passed!\n"
 
 
 def _snapshot(tree):

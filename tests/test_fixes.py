@@ -11,7 +11,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from fixture_markers import FIXTURES
+from fixture_markers import FIXTURES, fixture_selection
 from mongolint.config import Settings
 from mongolint.engine import check_text
 from mongolint.fixes import fix_file, fix_text
@@ -26,7 +26,7 @@ def _fixture_of(snapshot: Path) -> Path:
 @pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=lambda p: p.name.split(".")[0])
 def test_fixes_give_the_snapshot(snapshot):
     fixture = _fixture_of(snapshot)
-    settings = Settings(select=(fixture.stem,))
+    settings = Settings(select=fixture_selection(fixture))
     outcome = fix_text(str(fixture), fixture.read_text(encoding="utf-8"), settings, unsafe=True)
     assert not outcome.internal_errors
     assert outcome.text == snapshot.read_text(encoding="utf-8"), (
@@ -37,7 +37,7 @@ def test_fixes_give_the_snapshot(snapshot):
 @pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=lambda p: p.name.split(".")[0])
 def test_snapshot_parses_and_keeps_only_unfixable_findings(snapshot):
     fixture = _fixture_of(snapshot)
-    settings = Settings(select=(fixture.stem,))
+    settings = Settings(select=fixture_selection(fixture))
     fixed_text = snapshot.read_text(encoding="utf-8")
     cst.parse_module(fixed_text)
     compile(fixed_text, str(snapshot), "exec")
@@ -54,7 +54,7 @@ def test_snapshot_parses_and_keeps_only_unfixable_findings(snapshot):
 def test_second_fix_changes_nothing(snapshot):
     fixture = _fixture_of(snapshot)
     text = snapshot.read_text(encoding="utf-8")
-    again = fix_text(str(snapshot), text, Settings(select=(fixture.stem,)), unsafe=True)
+    again = fix_text(str(snapshot), text, Settings(select=fixture_selection(fixture)), unsafe=True)
     assert again.text == text and not again.applied
 
 

@@ -106,7 +106,7 @@ def test_a_backtracking_pattern_does_not_hang_discovery(tmp_path, where):
                                  "    client.db.c.find_one()\n")
     result = subprocess.run([sys.executable, "-m", "mongolint", "--no-cache", "--format", "concise", "."],
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and result.stdout.startswith(f"./{name}:4:"), result.stderr
+    assert result.returncode == 1 and result.stdout.startswith(f"{name}:4:"), result.stderr
 
 
 def test_discovery_skips_what_git_ignores_with_nested_gitignores(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from fixture_markers import ROOT, rule_fixtures, seed_fixtures
 from mongolint.diagnostics import Applicability, Edit, Finding, FixSummary
 from mongolint.engine import FileReport
-from mongolint.explain import rule_url
+from mongolint.rule_pages import rule_url
 from mongolint.output import FORMATS, OutputOptions, github
 from mongolint.rules import ALL_RULES
 
@@ -33,9 +33,12 @@ def concise_rows(cwd=ROOT, *paths):
     out = mongolint("--format", "concise", *paths, cwd=cwd).stdout
     rows = set()
     for line in out.splitlines():
+        if line.startswith(("Found ", "[*] ", "No fixes available", "All checks passed!")):
+            continue  # the closing summary
         location, rest = line.split(": ", 1)
         path, row, column = location.rsplit(":", 2)
         code, message = rest.split(" ", 1)
+        message = message[len("[*] "):] if message.startswith("[*] ") else message
         rows.add((path, int(row), int(column), code, message))
     return rows
 
@@ -225,12 +228,12 @@ def test_github_reports_unreadable_files(tmp_path):
     assert out.startswith("::error file=binary.py,title=mongolint::binary.py: ")
 
 
-# --- text and concise are unchanged ------------------------------------------------------
+# --- text and concise ------------------------------------------------------
 
 def test_concise_and_text_lines():
     reports = [FileReport("pkg/a.py", [FIXED_FINDING])]
-    assert render("concise", reports) == "pkg/a.py:3:5: MGL101 session never ended\n"
-    assert render("text", reports) == "pkg/a.py:3:5: MGL101 [*] session never ended\n"
+    assert render("concise", reports) == "pkg/a.py:3:5: MGL101 [*] session never ended\n"
+    assert render("text", reports) == "pkg/a.py:3:5: MGL101 [*] session never ended\n"  # no source at hand
 
 
 # --- --statistics and --output-file with every format ------------------------------------
@@ -242,7 +245,7 @@ def test_statistics_with_every_format(name):
     statistics = [line for line in (completed.stdout + completed.stderr).splitlines()
                   if line.strip() and line.split("\t")[0].strip().isdigit()]
     assert statistics and all(len(line.split("\t")) == 3 for line in statistics)
-    if name in ("json", "sarif"):  # the report stays parseable; the counts go to stderr
+    if name in ("json", "sarif", "gitlab", "rdjson"):  # the report stays parseable; the counts go to stderr
         json.loads(completed.stdout)
         assert all(line in completed.stderr for line in statistics)
 
@@ -254,5 +257,5 @@ def test_output_file_with_every_format(name, tmp_path):
     assert completed.returncode == 1 and completed.stdout == "", completed.stderr
     written = target.read_text(encoding="utf-8")
     assert written == mongolint("--format", name, SEED).stdout
-    if name in ("json", "sarif"):
+    if name in ("json", "sarif", "gitlab", "rdjson"):
         json.loads(written)

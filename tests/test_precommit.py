@@ -50,6 +50,9 @@ FIXED = textwrap.dedent('''\
 ''')
 
 
+# pre-commit names the excluded file explicitly; the hooks must still leave it alone.
+EXCLUDES_MIGRATIONS = '[tool.mongolint]\nextend-exclude = ["migrations/"]\n'
+
 pytestmark = pytest.mark.slow
 
 
@@ -79,6 +82,7 @@ def project(path: Path, files) -> Path:
     path.mkdir()
     git("init", "-q", cwd=path)
     for name, text in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
         (path / name).write_text(text, encoding="utf-8")
     git("add", "-A", cwd=path)
     return path
@@ -107,7 +111,8 @@ def runs(hook_repository, tmp_path_factory):
     both hooks (in id order: the check, then the fix) on a bad file, and the check
     hook on a good one. name -> (project directory, completed process)."""
     base = tmp_path_factory.mktemp("projects")
-    bad = project(base / "bad", {"orders.py": BAD, "notes.txt": BAD})
+    bad = project(base / "bad", {"orders.py": BAD, "notes.txt": BAD, "migrations/m0001.py": BAD,
+                                 "pyproject.toml": EXCLUDES_MIGRATIONS})
     good = project(base / "good", {"orders.py": FIXED})
     started = {
         "bad": (bad, _try_repo(hook_repository, [], bad, base / "home-bad")),
@@ -141,6 +146,7 @@ def test_check_hook_fails_on_a_bad_file(runs):
     assert status.endswith("Failed"), output
     assert "orders.py:7:15: MGL101" in body, output
     assert "notes.txt" not in body, output  # types_or: python files only
+    assert "m0001" not in body, output  # excluded in pyproject.toml
 
 
 def test_fix_hook_rewrites_the_file_and_fails(runs):
@@ -150,6 +156,7 @@ def test_fix_hook_rewrites_the_file_and_fails(runs):
     # pre-commit fails a hook that modified files, whatever its exit code.
     assert status.endswith("Failed") and "files were modified by this hook" in body, output
     assert (repo / "orders.py").read_text(encoding="utf-8") == FIXED
+    assert (repo / "migrations" / "m0001.py").read_text(encoding="utf-8") == BAD
     again = subprocess.run([sys.executable, "-m", "mongolint", "orders.py"], cwd=repo, capture_output=True,
                            text=True)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -4,6 +4,7 @@ rule` prints them, and the wheel ships them."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixture_markers import ROOT
-from mongolint import explain
+from mongolint import explain, rule_pages
 from mongolint.rules import ALL_RULES
 
 DOCS = ROOT / "docs" / "rules"
@@ -23,7 +24,7 @@ PAGES = sorted(DOCS.glob("MGL[0-9][0-9][0-9].md"))
 def test_every_rule_has_a_matching_page(rule):
     path = DOCS / f"{rule.code}.md"
     assert path.is_file(), f"{rule.code} ({rule.name}) has no page: write {path.relative_to(ROOT)}"
-    page = explain.parse_page(path.read_text(encoding="utf-8"), path.name)
+    page = rule_pages.parse_page(path.read_text(encoding="utf-8"), path.name)
     assert (page.code, page.name) == (rule.code, rule.name), f"{path.name} names another rule"
     expected_fix = rule.fix_applicability.value if rule.fix_applicability is not None else "none"
     assert page.fix == expected_fix, f"{path.name}: Fix column says {page.fix}, the rule's fix is {expected_fix}"
@@ -34,19 +35,19 @@ def test_every_rule_has_a_matching_page(rule):
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda path: path.stem)
 def test_page_shape(path):
-    page = explain.parse_page(path.read_text(encoding="utf-8"), path.name)
+    page = rule_pages.parse_page(path.read_text(encoding="utf-8"), path.name)
     assert page.code == path.stem
-    missing = [s for s in explain.REQUIRED_SECTIONS if not page.sections.get(s)]
+    missing = [s for s in rule_pages.REQUIRED_SECTIONS if not page.sections.get(s)]
     assert not missing, f"{path.name}: missing or empty sections: {missing}"
     assert page.summary, f"{path.name}: no one-line summary after the table"
     assert "```python" in page.sections["Example"], f"{path.name}: the Example has no code"
 
 
 def test_parse_page_rejects_a_page_without_the_table():
-    with pytest.raises(explain.PageError, match="table"):
-        explain.parse_page("# MGL101: session-not-ended\n\nNo table here.\n", "MGL101.md")
-    with pytest.raises(explain.PageError, match="first line"):
-        explain.parse_page("MGL101\n", "MGL101.md")
+    with pytest.raises(rule_pages.PageError, match="table"):
+        rule_pages.parse_page("# MGL101: session-not-ended\n\nNo table here.\n", "MGL101.md")
+    with pytest.raises(rule_pages.PageError, match="first line"):
+        rule_pages.parse_page("MGL101\n", "MGL101.md")
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
@@ -63,17 +64,32 @@ def test_rule_command_through_the_cli():
     assert completed.stdout == (DOCS / "MGL101.md").read_text(encoding="utf-8")
 
 
-def test_rule_all_lists_every_rule():
+def test_rule_all_prints_every_page():
     completed = subprocess.run([sys.executable, "-m", "mongolint", "rule", "--all"], capture_output=True,
                                text=True)
     assert completed.returncode == 0, completed.stderr
-    lines = completed.stdout.splitlines()
-    assert lines[0].split()[:4] == ["Code", "Name", "Fix", "Default"]
-    rows = {line.split()[0]: line.split()[:4] for line in lines[1:]}
+    for code in ["MGL000"] + [rule.code for rule in ALL_RULES]:
+        assert (DOCS / f"{code}.md").read_text(encoding="utf-8") in completed.stdout
+
+
+def test_rule_all_as_json():
+    completed = subprocess.run([sys.executable, "-m", "mongolint", "rule", "--all", "--output-format", "json"],
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    objects = {entry["code"]: entry for entry in json.loads(completed.stdout)}
+    assert set(objects) == {"MGL000"} | {rule.code for rule in ALL_RULES}
     for rule in ALL_RULES:
         fix = rule.fix_applicability.value if rule.fix_applicability is not None else "none"
-        assert rows[rule.code] == [rule.code, rule.name, fix, "on" if rule.enabled_by_default else "off"]
-    assert len(rows) == len(ALL_RULES)
+        entry = objects[rule.code]
+        assert (entry["name"], entry["fix"]) == (rule.name, fix)
+        assert entry["explanation"] == (DOCS / f"{rule.code}.md").read_text(encoding="utf-8")
+
+
+def test_rule_mgl000_is_known():
+    completed = subprocess.run([sys.executable, "-m", "mongolint", "rule", "MGL000"], capture_output=True,
+                               text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("# MGL000: syntax-error\n")
 
 
 def test_unknown_rule_code_is_a_usage_error():
@@ -100,8 +116,8 @@ def test_wheel_ships_the_rule_pages(wheel, tmp_path):
             assert f"mongolint/_rule_docs/{rule.code}.md" in names, f"{rule.code}'s page is not in {wheel.name}"
         archive.extractall(tmp_path)
     # From the unpacked wheel (no docs/ beside it) the loader finds the packaged pages.
-    program = ("import mongolint.explain as e, sys; p = e.page_path('MGL101'); "
-               "print(p.parent.name); sys.exit(e.main(['MGL101']))")
+    program = ("import mongolint.rule_pages as pages, mongolint.explain as e, sys; "
+               "print(pages.page_path('MGL101').parent.name); sys.exit(e.main(['MGL101']))")
     completed = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True,
                                env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert completed.returncode == 0, completed.stderr

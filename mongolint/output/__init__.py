@@ -11,11 +11,12 @@ Formatter = Callable[[Sequence[FileReport], TextIO, "OutputOptions"], None]
 
 
 class OutputOptions:
-    def __init__(self, *, show_source: bool = False, color: bool = False,
-                 sources: Dict[str, str] = None) -> None:
+    def __init__(self, *, show_source: bool = True, color: bool = False,
+                 sources: Dict[str, str] = None, unsafe_fixes: bool = False) -> None:
         self.show_source = show_source
         self.color = color
         self.sources = sources or {}
+        self.unsafe_fixes = unsafe_fixes  # `[*]` marks the fixes that `--fix` with these flags applies
 
 
 class _Formats(dict):
@@ -36,13 +37,25 @@ class _Formats(dict):
 
 
 _FORMAT_FUNCTIONS = {
-    "text": ("text", "write_text"),
+    "full": ("text", "write_full"),
+    "text": ("text", "write_full"),  # the first name of `full`
     "concise": ("text", "write_concise"),
+    "grouped": ("text", "write_grouped"),
+    "pylint": ("text", "write_pylint"),
     "json": ("json_format", "write_json"),
+    "json-lines": ("json_format", "write_json_lines"),
     "sarif": ("sarif", "write_sarif"),
     "github": ("github", "write_github"),
+    "junit": ("ci_formats", "write_junit"),
+    "gitlab": ("ci_formats", "write_gitlab"),
+    "rdjson": ("ci_formats", "write_rdjson"),
 }
 FORMATS: Dict[str, Formatter] = _Formats()
 
+# Formats a person reads: they end with the summary (`Found 3 errors.`) and
+# show the source of each finding.
+HUMAN_FORMATS = frozenset({"full", "text", "concise", "grouped"})
 # Formats whose output must stay parseable: `--statistics` goes to stderr with them.
-STRUCTURED_FORMATS = frozenset({"json", "sarif"})
+STRUCTURED_FORMATS = frozenset({"json", "json-lines", "sarif", "junit", "gitlab", "rdjson"})
+# Formats that carry a fix's edits (computing them costs a code generation a fix).
+FORMATS_WITH_EDITS = frozenset({"json", "json-lines", "rdjson"})

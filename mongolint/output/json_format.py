@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
-from mongolint.explain import rule_url
+from mongolint.rule_pages import rule_url
 from mongolint.output.names import ascii_only, without_undecodable_bytes
 
 
@@ -69,3 +69,10 @@ def write_json(reports: Sequence, stream: TextIO, options) -> None:
     objects = [finding_object(finding) for report in reports for finding in report.findings]
     json.dump(objects, stream, indent=2, ensure_ascii=ascii_only(stream))
     stream.write("\n")
+
+
+def write_json_lines(reports: Sequence, stream: TextIO, options) -> None:
+    """`--format json-lines`: the `json` objects, one a line."""
+    for report in reports:
+        for finding in report.findings:
+            stream.write(json.dumps(finding_object(finding), ensure_ascii=ascii_only(stream)) + "\n")

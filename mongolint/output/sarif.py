@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 from urllib.parse import quote
 
-from mongolint import __version__, explain
+from mongolint import __version__, rule_pages
 from mongolint.output.names import ascii_only, display_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -37,23 +37,23 @@ def rule_descriptor(rule) -> Dict[str, Any]:
     page = _page(rule.code)
     summary = page.summary if page and page.summary else rule.name
     full = page.sections.get("What it does", summary) if page else summary
-    markdown = page.text if page else f"See {explain.rule_url(rule.code)}."
+    markdown = page.text if page else f"See {rule_pages.rule_url(rule.code)}."
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full, "markdown": full},
         "help": {"text": markdown, "markdown": markdown},
-        "helpUri": explain.rule_url(rule.code),
+        "helpUri": rule_pages.rule_url(rule.code),
         "defaultConfiguration": {"level": LEVEL, "enabled": bool(rule.enabled_by_default)},
-        "properties": {"fix": explain.fix_availability(rule)},
+        "properties": {"fix": rule_pages.fix_availability(rule)},
     }
 
 
-def _page(code: str) -> Optional[explain.RulePage]:
+def _page(code: str) -> Optional[rule_pages.RulePage]:
     try:
-        return explain.load_page(code)
-    except explain.PageError:
+        return rule_pages.load_page(code)
+    except rule_pages.PageError:
         return None
 
 
@@ -105,8 +105,8 @@ def sarif_log(reports: Sequence, root: Optional[str] = None) -> Dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "mongolint", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": explain.REPOSITORY_URL, "rules": rules}},
-            "invocations": [{"executionSuccessful": not any(r.internal_errors for r in reports),
+                                "informationUri": rule_pages.REPOSITORY_URL, "rules": rules}},
+            "invocations": [{"executionSuccessful": not notifications,
                              "toolExecutionNotifications": notifications}],
             "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
             "columnKind": "unicodeCodePoints",

@@ -1,8 +1,10 @@
-"""`text` (with source and caret on a terminal) and `concise` formats."""
+"""The human formats: `full` (the default, `text`: each finding with its source
+line and a caret), `concise` (one line a finding), `grouped` (by file) and
+`pylint`; and the closing summary that ruff users know."""
 
 from __future__ import annotations
 
-from typing import Sequence, TextIO
+from typing import Dict, List, Sequence, TextIO
 
 from mongolint.output.names import display_path
 
@@ -12,24 +14,87 @@ _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 def write_concise(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         for finding in report.findings:
-            location = f"{display_path(finding.path)}:{finding.line}:{finding.column}:"
-            stream.write(f"{location} {finding.code} {finding.message}\n")
+            stream.write(f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} "
+                         f"{finding.message}\n")
 
 
-def write_text(reports: Sequence, stream: TextIO, options) -> None:
+def write_full(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
-        lines = None
+        lines = _lines(report, options)
         for finding in report.findings:
-            location = f"{display_path(finding.path)}:{finding.line}:{finding.column}:"
-            code = finding.code
-            if options.color:
-                location, code = f"{_BOLD}{location}{_RESET}", f"{_RED}{_BOLD}{code}{_RESET}"
-            fixable = " [*]" if finding.fix is not None and finding.fix.applicability != "display-only" else ""
-            stream.write(f"{location} {code}{fixable} {finding.message}\n")
-            if options.show_source:
-                if lines is None:
-                    lines = options.sources.get(report.path, "").splitlines()
-                _write_excerpt(stream, lines, finding, options.color)
+            stream.write(f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} "
+                         f"{finding.message}\n")
+            _write_excerpt(stream, lines, finding, options.color)
+
+
+def write_grouped(reports: Sequence, stream: TextIO, options) -> None:
+    for report in reports:
+        if not report.findings:
+            continue
+        stream.write(f"{_paint(display_path(report.path), _BOLD, options)}:\n")
+        width = max(len(f"{f.line}:{f.column}") for f in report.findings)
+        for finding in report.findings:
+            position = f"{finding.line}:{finding.column}".ljust(width)
+            stream.write(f"  {position} {_code(finding, options)}{_marker(finding, options)} {finding.message}\n")
+        stream.write("\n")
+
+
+def write_pylint(reports: Sequence, stream: TextIO, options) -> None:
+    """`path:line: [CODE] message`, the line format pylint's parsers read."""
+    for report in reports:
+        for finding in report.findings:
+            stream.write(f"{display_path(finding.path)}:{finding.line}: [{finding.code}] {finding.message}\n")
+
+
+def write_summary(reports: Sequence, stream: TextIO, options) -> None:
+    """`Found 3 errors.` and what `--fix` would do, or `All checks passed!`."""
+    findings = [finding for report in reports for finding in report.findings]
+    if not findings:
+        if not any(report.error or report.internal_errors for report in reports):
+            stream.write("All checks passed!\n")  # not when a file went unchecked
+        return
+    stream.write(f"Found {len(findings)} error{'s' * (len(findings) != 1)}.\n")
+    applicable = sum(1 for finding in findings if _applies(finding, options))
+    hidden = sum(1 for finding in findings if _applicability(finding) == "unsafe" and not options.unsafe_fixes)
+    hint = (f" ({hidden} hidden fix{'es' * (hidden != 1)} can be enabled with the `--unsafe-fixes` option)"
+            if hidden else "")
+    if applicable:
+        stream.write(f"[*] {applicable} fixable with the `--fix` option{hint}.\n")
+    elif hidden:
+        stream.write(f"No fixes available{hint}.\n")
+
+
+def _applies(finding, options) -> bool:
+    """Would `--fix` with the current flags apply this finding's fix? (A
+    display-only fix is a suggestion: never.)"""
+    applicability = _applicability(finding)
+    return applicability == "safe" or applicability == "unsafe" and options.unsafe_fixes
+
+
+def _applicability(finding) -> str:
+    fix = finding.fix
+    return "" if fix is None else getattr(fix.applicability, "value", fix.applicability)
+
+
+def _marker(finding, options) -> str:
+    return " [*]" if _applies(finding, options) else ""
+
+
+def _location(finding, options) -> str:
+    return _paint(f"{display_path(finding.path)}:{finding.line}:{finding.column}:", _BOLD, options)
+
+
+def _code(finding, options) -> str:
+    return _paint(finding.code, _RED + _BOLD, options)
+
+
+def _paint(text: str, style: str, options) -> str:
+    return f"{style}{text}{_RESET}" if options.color else text
+
+
+def _lines(report, options) -> List[str]:
+    sources: Dict[str, str] = options.sources
+    return sources.get(report.path, "").splitlines() if report.findings else []
 
 
 def _write_excerpt(stream: TextIO, lines, finding, color: bool) -> None:

@@ -9,6 +9,7 @@ from mongolint.rules.lifetimes.client_in_loop import ClientInLoop
 from mongolint.rules.lifetimes.client_not_closed import ClientNotClosed
 from mongolint.rules.lifetimes.close_of_unbound_name import CloseOfUnboundName
 from mongolint.rules.lifetimes.session_not_ended import SessionNotEnded
+from mongolint.rules.meta.unused_noqa import UnusedNoqa
 from mongolint.rules.migration.motor_deprecated import MotorDeprecated
 from mongolint.rules.options.invalid_client_option_value import InvalidClientOptionValue
 from mongolint.rules.options.unknown_client_option import UnknownClientOption
@@ -59,10 +60,12 @@ ALL_RULES: Sequence[Type[Rule]] = (
     TransactionPerWriteInLoop,
     WriteOneInLoop,
     ClientPerRequest,
+    UnusedNoqa,
 )
 
 RULES_BY_CODE: Dict[str, Type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 SYNTAX_ERROR_CODE = "MGL000"
+SYNTAX_ERROR_NAME = "syntax-error"
 
 
 def matches(code: str, selector: str) -> bool:

@@ -23,6 +23,9 @@ class Rule:
     enabled_by_default: ClassVar[bool] = True
     # Words whose presence in a file makes a finding possible (the pre-filter).
     trigger_words: ClassVar[frozenset] = frozenset()
+    # A rule about `# noqa` comments runs after the others, on what they silenced
+    # (it is built with the model and a `noqa.NoqaUsage`).
+    after_noqa: ClassVar[bool] = False
     # Findings in code that cannot run (after a `return`, under `if TYPE_CHECKING:`)
     # are dropped, unless the rule is about the source itself (MGL304's imports).
     checks_unreachable_code: ClassVar[bool] = False

@@ -1,0 +1,1 @@
+"""MGL0xx: mongolint about itself (its suppression comments)."""
