@@ -36,6 +36,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
+ENVIRONMENT_VARIABLE = "MONGOLINT_CACHE_DIR"
+# The first file mongolint writes into a cache directory it uses: what marks a
+# directory as one of its caches (see `owned_entries`).
+MARKER_NAME, MARKER_TEXT = ".gitignore", "# Created by mongolint.\n*\n"
 KEEP_DAYS = 30
 _FORMAT = 3
 _MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -72,11 +76,11 @@ def build_fingerprint(package: str = os.path.dirname(os.path.abspath(__file__)))
 
 
 def cache_directory(paths: Sequence[str], cache_dir: Optional[str] = None) -> str:
-    """`cache_dir`, or `.mongolint_cache` in the project root: the directory of the
-    pyproject.toml above the first path (whatever `--config` names), else the
-    working directory."""
-    if cache_dir:
-        return cache_dir
+    """`cache_dir` (`--cache-dir`), else `$MONGOLINT_CACHE_DIR`, else
+    `.mongolint_cache` in the project root: the directory of the pyproject.toml
+    above the first path (whatever `--config` names), else the working directory."""
+    if cache_dir or os.environ.get(ENVIRONMENT_VARIABLE):
+        return cache_dir or os.environ[ENVIRONMENT_VARIABLE]
     from mongolint.config import find_pyproject
 
     found = find_pyproject(Path(paths[0] if paths else "."))
@@ -147,7 +151,7 @@ class ResultCache:
             return
         try:
             os.makedirs(self.directory, exist_ok=True)
-            _create_gitignore(os.path.join(self.directory, ".gitignore"))
+            _create_gitignore(os.path.join(self.directory, MARKER_NAME))
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -179,6 +183,31 @@ class ResultCache:
                 continue
 
 
+def owned_entries(directory: str) -> Optional[Tuple[List[str], List[str]]]:
+    """(names mongolint wrote, other names) in `directory`, or None when it is
+    not one of mongolint's caches: a real directory (not a link) holding the
+    marker mongolint writes first. Cache files are named by a hash: `<24 hex
+    digits>.json`, and `.tmp-*.json` while they are written."""
+    if os.path.islink(directory) or not os.path.isdir(directory):
+        return None
+    if read_regular_file(os.path.join(directory, MARKER_NAME), len(MARKER_TEXT)) != MARKER_TEXT.encode():
+        return None
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    owned = [name for name in names if _is_owned(os.path.join(directory, name), name)]
+    return owned, [name for name in names if name not in owned]
+
+
+def _is_owned(path: str, name: str) -> bool:
+    if os.path.islink(path) or not os.path.isfile(path):
+        return False
+    stem, suffix = os.path.splitext(name)
+    hashed = len(stem) == 24 and all(c in "0123456789abcdef" for c in stem)
+    return name in _KEPT_NAMES or suffix == ".json" and (hashed or stem.startswith(".tmp-"))
+
+
 def read_regular_file(path: str, limit: int) -> Optional[bytes]:
     """The content of `path` if it is a regular file (not a symlink, FIFO or
     device, which could block or never end) of at most `limit` bytes."""
@@ -203,7 +232,7 @@ def _create_gitignore(path: str) -> None:
     except OSError:
         return
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write("# Created by mongolint.\n*\n")
+        handle.write(MARKER_TEXT)
 
 
 def _entry_name(path: str) -> str:
