@@ -75,12 +75,15 @@ def build_fingerprint(package: str = os.path.dirname(os.path.abspath(__file__)))
     return digest.hexdigest()
 
 
-def cache_directory(paths: Sequence[str], cache_dir: Optional[str] = None) -> str:
-    """`cache_dir` (`--cache-dir`), else `$MONGOLINT_CACHE_DIR`, else
-    `.mongolint_cache` in the project root: the directory of the pyproject.toml
-    above the first path (whatever `--config` names), else the working directory."""
-    if cache_dir or os.environ.get(ENVIRONMENT_VARIABLE):
-        return cache_dir or os.environ[ENVIRONMENT_VARIABLE]
+def cache_directory(paths: Sequence[str], cache_dir: Optional[str] = None, configured: Optional[str] = None) -> str:
+    """`cache_dir` (`--cache-dir`), else `$MONGOLINT_CACHE_DIR`, else `configured`
+    (`cache-dir` in the configuration), else `.mongolint_cache` in the project
+    root: the directory of the pyproject.toml above the first path (whatever
+    `--config` names), else the working directory. As ruff does (its variable is
+    its flag's default), the variable wins over the configuration."""
+    chosen = cache_dir or os.environ.get(ENVIRONMENT_VARIABLE) or configured
+    if chosen:
+        return chosen
     from mongolint.config import find_pyproject
 
     found = find_pyproject(Path(paths[0] if paths else "."))

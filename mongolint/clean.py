@@ -1,7 +1,8 @@
 """`mongolint clean [PATH ...]`: remove the result caches, as `ruff clean` does.
 
 It removes the project's cache (where `mongolint PATH` keeps it: `--cache-dir`,
-`MONGOLINT_CACHE_DIR`, or `.mongolint_cache` in the project root) and every
+`MONGOLINT_CACHE_DIR`, `cache-dir` in the configuration, or `.mongolint_cache`
+in the project root) and every
 `.mongolint_cache` below the paths (default: the working directory), printing
 `Removing cache at: PATH` for each. Only what mongolint wrote goes: a directory
 without mongolint's marker is left alone, and a file mongolint did not create
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     paths = args.paths or ["."]
-    named = args.cache_dir or os.environ.get(cache.ENVIRONMENT_VARIABLE)
+    named = args.cache_dir or os.environ.get(cache.ENVIRONMENT_VARIABLE) or _configured(paths)
     status = EXIT_CLEAN
     for directory, explicit in _candidates(paths, named).items():
         owned = cache.owned_entries(directory)
@@ -64,6 +65,17 @@ def _candidates(paths: Sequence[str], named) -> Dict[str, bool]:
             seen.add(key)
             found[directory] = explicit
     return found
+
+
+def _configured(paths: Sequence[str]):
+    """`cache-dir` in the configuration; a configuration that cannot be read
+    must not stop the default cache from being cleaned."""
+    from mongolint import config
+
+    try:
+        return config.load(paths).cache_dir
+    except config.ConfigError:
+        return None
 
 
 def _caches_below(path: str) -> Iterator[str]:

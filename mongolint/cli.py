@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
-    run.add_argument("--cache-dir", help="keep the result cache here (default: .mongolint_cache in the project root)")
+    run.add_argument("--cache-dir", help="keep the result cache here (default: $MONGOLINT_CACHE_DIR, else cache-dir "
+                                         "in the configuration, else .mongolint_cache in the project root)")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -96,8 +97,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         argv = argv[1:]
     if commands.is_subcommand(argv):
         return commands.run(argv, top_level=build_parser)
-    args = build_parser().parse_args(argv)
-    args.fix = args.fix or (args.fix_only and not args.diff)  # as ruff: --diff wins
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    fix_modes.check_flags(parser, args)
     _never_fail_to_encode()
     try:
         if args.output_file is not None:
@@ -282,7 +284,7 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
         return _run(args, settings, files)
     from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
+    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir, settings.cache_dir), settings)
     hits, misses = cache.split(files)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for report in checked.values():

@@ -14,6 +14,15 @@ from typing import Optional, Sequence
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
 
+def check_flags(parser, args) -> None:
+    """`--fix-only` implies `--fix` (not with `--diff`, which writes nothing);
+    `--exit-zero` and `--exit-non-zero-on-fix` contradict each other (ruff refuses
+    them together too)."""
+    if args.exit_zero and args.exit_non_zero_on_fix:
+        parser.error("argument --exit-non-zero-on-fix: not allowed with argument --exit-zero")
+    args.fix = args.fix or (args.fix_only and not args.diff)
+
+
 def exit_status(args, reports: Sequence) -> int:
     """The exit code of a run in which every path could be checked."""
     if args.exit_zero:
