@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
-from mongolint import __version__, commands, config, discovery, fix_modes
+from mongolint import __version__, commands, config, discovery, fix_modes, progress
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
 from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
@@ -198,7 +198,8 @@ def _check(args, settings: Settings) -> int:
         reports = [FileReport(path, error=problem) for path, problem in problems]
         if args.add_noqa:
             return _add_noqa(args, settings, files, reports)
-        reports += _check_files(args, settings, files)
+        with progress.shown(len(files), quiet=args.quiet or args.silent):
+            reports += _check_files(args, settings, files)
         sources = {}
     return _report(args, settings, reports, sources)
 
@@ -286,6 +287,7 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
 
     cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir, settings.cache_dir), settings)
     hits, misses = cache.split(files)
+    progress.advance(len(hits))
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for report in checked.values():
         cache.store(report)
@@ -296,7 +298,7 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
 def _run(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     from mongolint import runner  # imports LibCST: only when a file must be parsed
 
-    return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings))
+    return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings), done=progress.advance)
 
 
 def _file_checker(args, settings: Settings):
