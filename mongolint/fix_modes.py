@@ -2,7 +2,7 @@
 
 `--fix-only` applies the fixes and reports nothing about the findings that
 remain; it exits 0 unless `--exit-non-zero-on-fix` is given and a fix was
-applied. `--exit-non-zero-on-fix` with `--fix` fails a run that changed a file
+applied, or a fix could not be written. `--exit-non-zero-on-fix` with `--fix` fails a run that changed a file
 even when nothing remains. `--diff` wins over both: it writes nothing and exits 1
 when there is something to fix.
 """
@@ -10,6 +10,8 @@ when there is something to fix.
 from __future__ import annotations
 
 from typing import Optional, Sequence
+
+from mongolint.findings import NOT_FIXED
 
 EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
@@ -30,7 +32,9 @@ def exit_status(args, reports: Sequence) -> int:
     if args.diff:
         found = any(report.diff for report in reports)
     elif args.fix_only:
-        found = args.exit_non_zero_on_fix and _fixed(reports) > 0
+        # A fix that could not be written is not a finding left for later: it failed.
+        found = any(report.error and report.error.startswith(NOT_FIXED) for report in reports) \
+            or args.exit_non_zero_on_fix and _fixed(reports) > 0
     else:
         found = any(report.findings for report in reports) or (args.exit_non_zero_on_fix and _fixed(reports) > 0)
     return EXIT_FINDINGS if found else EXIT_CLEAN

@@ -68,6 +68,15 @@ def test_fix_only_with_exit_non_zero_on_fix_fails_only_when_it_fixed(tmp_path):
     assert again.returncode == 0 and again.stdout == again.stderr == ""
 
 
+def test_fix_only_fails_when_a_fix_cannot_be_written(tmp_path):
+    (tmp_path / "app.py").write_text(LEAK)
+    (tmp_path / "app.py").chmod(0o444)
+    result = mongolint("--no-cache", "--fix-only", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "mongolint: app.py: not fixed: the file is read-only" in result.stderr
+    assert (tmp_path / "app.py").read_text() == LEAK
+
+
 def test_fix_only_with_a_structured_format_writes_no_report(tmp_path):
     (tmp_path / "handlers.py").write_text(UNFIXABLE)
     result = mongolint("--no-cache", "--fix-only", "--format", "json", ".", cwd=tmp_path)
