@@ -328,6 +328,10 @@ def _write_fix_summary(args, settings: Settings, reports: Sequence[FileReport]) 
         for report in reports:
             for code, description in report.fixed:
                 print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     if args.fix_only:
         summary = fix_modes.fix_only_summary(reports, _unsafe(args, settings))
         if summary:
@@ -379,6 +383,8 @@ def _write_problems(report: FileReport) -> None:
         print(f"mongolint: {path}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"mongolint: warning: {path}: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"mongolint: {path}: note: {note}", file=sys.stderr)
 
 
 def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:

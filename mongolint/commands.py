@@ -17,6 +17,7 @@ DEFAULT = "check"
 SUBCOMMANDS: Dict[str, Tuple[str, str]] = {
     "check": ("mongolint.cli", "Check files or directories (the default command)"),
     "rule": ("mongolint.explain", "Print a rule's page, or every rule's page with --all"),
+    "migrate": ("mongolint.migrate", "Rewrite code off a deprecated API (`migrate motor`: Motor to PyMongo Async)"),
     "clean": ("mongolint.clean", "Remove the result caches of the project and of the folders below"),
     "help": ("", "Print this message or the help of the given command"),
 }

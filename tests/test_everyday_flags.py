@@ -201,7 +201,7 @@ def test_help_lists_every_command_with_a_line_each(tmp_path):
     result = mongolint("--help", cwd=tmp_path)
     assert result.returncode == 0
     commands = result.stdout.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert [line.split()[0] for line in commands] == ["check", "rule", "clean", "help"]
+    assert [line.split()[0] for line in commands] == ["check", "rule", "migrate", "clean", "help"]
     assert all(len(line.split()) > 2 for line in commands)  # a description each
     assert "usage: mongolint [check] [OPTIONS] [PATH ...]" in result.stdout
     assert "--exit-non-zero-on-fix" in result.stdout and "--fix-only" in result.stdout
@@ -210,6 +210,8 @@ def test_help_lists_every_command_with_a_line_each(tmp_path):
 def test_help_command_prints_a_commands_help(tmp_path):
     rule = mongolint("help", "rule", cwd=tmp_path)
     assert rule.returncode == 0 and rule.stdout.startswith("usage: mongolint rule")
+    migrate = mongolint("help", "migrate", cwd=tmp_path)
+    assert migrate.returncode == 0 and migrate.stdout.startswith("usage: mongolint migrate")
     clean = mongolint("help", "clean", cwd=tmp_path)
     assert clean.returncode == 0 and clean.stdout.startswith("usage: mongolint clean")
     assert mongolint("help", cwd=tmp_path).stdout == mongolint("--help", cwd=tmp_path).stdout
