@@ -28,6 +28,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -40,6 +41,10 @@ from mongolint import limits
 from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
+ENVIRONMENT_VARIABLE = "MONGOLINT_CACHE_DIR"
+# The first file mongolint writes into a cache directory it uses: what marks a
+# directory as one of its caches (see `owned_entries`).
+MARKER_NAME, MARKER_TEXT = ".gitignore", "# Created by mongolint.\n*\n"
 KEEP_DAYS = 30
 _FORMAT = 4
 _MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -75,12 +80,15 @@ def build_fingerprint(package: str = os.path.dirname(os.path.abspath(__file__)))
     return digest.hexdigest()
 
 
-def cache_directory(paths: Sequence[str], cache_dir: Optional[str] = None) -> str:
-    """`cache_dir`, or `.mongolint_cache` in the project root: the directory of the
-    pyproject.toml above the first path (whatever `--config` names), else the
-    working directory."""
-    if cache_dir:
-        return cache_dir
+def cache_directory(paths: Sequence[str], cache_dir: Optional[str] = None, configured: Optional[str] = None) -> str:
+    """`cache_dir` (`--cache-dir`), else `$MONGOLINT_CACHE_DIR`, else `configured`
+    (`cache-dir` in the configuration), else `.mongolint_cache` in the project
+    root: the directory of the pyproject.toml above the first path (whatever
+    `--config` names), else the working directory. As ruff does (its variable is
+    its flag's default), the variable wins over the configuration."""
+    chosen = cache_dir or os.environ.get(ENVIRONMENT_VARIABLE) or configured
+    if chosen:
+        return chosen
     from mongolint.config import find_pyproject
 
     found = find_pyproject(Path(paths[0] if paths else "."))
@@ -185,7 +193,7 @@ def write_json_atomically(path: str, document) -> bool:
     directory = os.path.dirname(path)
     try:
         os.makedirs(directory, exist_ok=True)
-        _create_gitignore(os.path.join(directory, ".gitignore"))
+        _create_gitignore(os.path.join(directory, MARKER_NAME))
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -197,6 +205,33 @@ def write_json_atomically(path: str, document) -> bool:
     except OSError:
         return False
     return True
+
+
+def owned_entries(directory: str) -> Optional[Tuple[List[str], List[str]]]:
+    """(names mongolint wrote, other names) in `directory`, or None when it is
+    not one of mongolint's caches: a real directory (not a link) holding the
+    marker mongolint writes first. Cache files are named by a hash: `<24 hex
+    digits>.json` (results), `summaries-<format>-<24 hex digits>.json` (the
+    project index's, `project_files.SUMMARY_CACHE`), `.tmp-*.json` while written."""
+    if os.path.islink(directory) or not os.path.isdir(directory):
+        return None
+    if read_regular_file(os.path.join(directory, MARKER_NAME), len(MARKER_TEXT)) != MARKER_TEXT.encode():
+        return None
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    owned = [name for name in names if _is_owned(os.path.join(directory, name), name)]
+    return owned, [name for name in names if name not in owned]
+
+
+_OWNED_NAME = re.compile(r"(?:[0-9a-f]{24}|summaries-[0-9]+-[0-9a-f]{24}|\.tmp-[^/]+)\.json")
+
+
+def _is_owned(path: str, name: str) -> bool:
+    if os.path.islink(path) or not os.path.isfile(path):
+        return False
+    return name in _KEPT_NAMES or _OWNED_NAME.fullmatch(name) is not None
 
 
 def read_regular_file(path: str, limit: int) -> Optional[bytes]:
@@ -223,7 +258,7 @@ def _create_gitignore(path: str) -> None:
     except OSError:
         return
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write("# Created by mongolint.\n*\n")
+        handle.write(MARKER_TEXT)
 
 
 def _entry_name(path: str) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
-from mongolint import __version__, config, discovery
+from mongolint import __version__, commands, config, discovery, fix_modes, progress
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
 from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
@@ -21,7 +21,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mongolint", description="Find misuse of MongoDB's Python drivers (PyMongo, PyMongo Async, Motor).")
+        prog="mongolint", usage=commands.USAGE, epilog=commands.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=commands.overview("Find misuse of MongoDB's Python drivers (PyMongo, PyMongo Async, Motor)."))
     parser.add_argument("--version", action="version", version=f"mongolint {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
     selection = parser.add_argument_group("rule selection")
@@ -49,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also apply fixes that may change behaviour (with --fix or --diff)")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply fixes (implies --fix) and report nothing about the findings that remain; exit 0")
+    fixing.add_argument("--exit-non-zero-on-fix", action="store_true",
+                        help="exit 1 when a fix was applied, even if no finding remains")
     fixing.add_argument("--add-noqa", action="store_true",
                         help="add `# noqa: CODE` to every line with a finding (to adopt mongolint on existing code)")
     fixing.add_argument("--fix-through-symlinks", action="store_true",
@@ -64,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
-    run.add_argument("--cache-dir", help="keep the result cache here (default: .mongolint_cache in the project root)")
+    run.add_argument("--cache-dir", help="keep the result cache here (default: $MONGOLINT_CACHE_DIR, else cache-dir "
+                                         "in the configuration, else .mongolint_cache in the project root)")
     run.add_argument("--list-parsed", action="store_true",
                      help="print the files the pre-filter lets through, one per line, and exit")
     return parser
@@ -88,15 +95,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["check"]:
         argv = argv[1:]
-    if argv[:1] == ["rule"]:
-        from mongolint import explain
-
-        return explain.main(argv[1:])
-    if argv[:1] == ["migrate"]:
-        from mongolint import migrate
-
-        return migrate.main(argv[1:])
-    args = build_parser().parse_args(argv)
+    if commands.is_subcommand(argv):
+        return commands.run(argv, top_level=build_parser)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    fix_modes.check_flags(parser, args)
     _never_fail_to_encode()
     try:
         if args.output_file is not None:
@@ -195,7 +198,8 @@ def _check(args, settings: Settings) -> int:
         reports = [FileReport(path, error=problem) for path, problem in problems]
         if args.add_noqa:
             return _add_noqa(args, settings, files, reports)
-        reports += _check_files(args, settings, files)
+        with progress.shown(len(files), quiet=args.quiet or args.silent):
+            reports += _check_files(args, settings, files)
         sources = {}
     return _report(args, settings, reports, sources)
 
@@ -290,9 +294,10 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
         return _run(args, settings, files)
     from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
+    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir, settings.cache_dir), settings)
     project = project_files.start_run(settings.project_root, cache.directory)
     hits, misses = cache.split(files, project.dependencies_unchanged)
+    progress.advance(len(hits))
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for report in checked.values():
         project.add_summaries(report.summaries)
@@ -305,7 +310,7 @@ def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileRep
 def _run(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     from mongolint import runner  # imports LibCST: only when a file must be parsed
 
-    return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings))
+    return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings), done=progress.advance)
 
 
 def _file_checker(args, settings: Settings):
@@ -322,7 +327,7 @@ def _write_diffs(reports: Sequence[FileReport]) -> None:
             sys.stdout.write(report.diff)
 
 
-def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
+def _write_fix_summary(args, settings: Settings, reports: Sequence[FileReport]) -> None:
     """Last, after the per-file lines it sums up."""
     fixed = sum(len(report.fixed) for report in reports)
     remaining = sum(len(report.findings) for report in reports)
@@ -339,6 +344,11 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
                 if finding.fix is not None and finding.fix.applicability == "display-only":
                     print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
                           f"(not applied): {finding.fix.description}", file=sys.stderr)
+    if args.fix_only:
+        summary = fix_modes.fix_only_summary(reports, _unsafe(args, settings))
+        if summary:
+            print(summary, file=sys.stderr)
+        return
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -360,17 +370,13 @@ def _report(args, settings: Settings, reports: Sequence[FileReport], sources) ->
             _write_problems(report)
         failed = failed or report.unreadable or bool(report.internal_errors)
     if (args.fix or args.diff) and not (args.silent or args.quiet):
-        _write_fix_summary(args, reports)  # last, after the per-file lines it sums up
-    if failed:
-        return EXIT_ERROR
-    # As ruff: --diff fails when there is something to fix, whatever else remains.
-    found = any(report.diff for report in reports) if args.diff else any(report.findings for report in reports)
-    return EXIT_FINDINGS if found and not args.exit_zero else EXIT_CLEAN
+        _write_fix_summary(args, settings, reports)  # last, after the per-file lines it sums up
+    return EXIT_ERROR if failed else fix_modes.exit_status(args, reports)
 
 
 def _write_report(args, settings: Settings, stream: TextIO, reports: Sequence[FileReport], sources) -> None:
     options = _output_options(args, settings, stream, reports, sources)
-    if not args.diff:
+    if not (args.diff or args.fix_only):
         FORMATS[args.format](reports, stream, options)
         if args.format in HUMAN_FORMATS and not (args.quiet or args.fix):
             from mongolint.output.text import write_summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,7 @@ class Settings:
     project_index: bool = True  # resolve imports through the other modules of the project
     strict_tests: bool = False  # report leaks only on exception paths in test code too
     project_root: Optional[str] = None  # where pyproject.toml was found
+    cache_dir: Optional[str] = None  # `cache-dir`, from the project root; --cache-dir and MONGOLINT_CACHE_DIR win
     config_file: Optional[str] = None
 
     def rules(self, path: Optional[str] = None) -> list:
@@ -71,7 +73,8 @@ class Settings:
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
 _NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
                 "memory-limit": "a number of megabytes"}
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests", "project-index")
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests", "project-index",
+                                    "cache-dir")
                        + tuple(_NUMBER_KEYS))
 
 
@@ -99,7 +102,9 @@ def load_file(pyproject: Path, *, explicit: bool = False) -> Settings:
     table: without it, it would be silently ignored."""
     table = _read_table(pyproject, explicit)
     root = str(pyproject.resolve().parent)
-    return replace(from_table(table, str(pyproject)), project_root=root, config_file=str(pyproject))
+    settings = from_table(table, str(pyproject))
+    cache_dir = settings.cache_dir and os.path.join(root, os.path.expanduser(settings.cache_dir))
+    return replace(settings, project_root=root, config_file=str(pyproject), cache_dir=cache_dir)
 
 
 def _read_table(pyproject: Path, explicit: bool = False) -> Mapping[str, Any]:
@@ -150,6 +155,10 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
             if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < 1e9:
                 raise ConfigError(f"{origin}: `{key}` must be {unit} (0: no limit)")
             values[key.replace("-", "_")] = float(number)
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
+            raise ConfigError(f"{origin}: `cache-dir` must be a path")
+        values["cache_dir"] = table["cache-dir"]
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
     return Settings(**values)

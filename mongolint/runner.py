@@ -64,9 +64,15 @@ def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileRepor
                                              project=project_files.view_for(path, settings)))
 
 
+def _nothing(count: int) -> None:
+    pass
+
+
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
-                check: Callable[[str, object], FileReport] = check_path) -> List[FileReport]:
-    """Reports in the order of `paths`, whatever the number of jobs.
+                check: Callable[[str, object], FileReport] = check_path,
+                done: Callable[[int], None] = _nothing) -> List[FileReport]:
+    """Reports in the order of `paths`, whatever the number of jobs; `done(n)`
+    is told as each `n` more files are settled (for a progress line).
 
     Files are checked in worker processes, one file at a time each, so that a
     file that takes longer than `settings.file_timeout` or kills its worker (a
@@ -74,16 +80,17 @@ def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
     while every other file is still checked."""
     paths = list(paths)
     if getattr(check, "func", check) in (check_path, fix_path):
-        return _screened(paths, settings, jobs, check)
-    return _check_all(paths, settings, jobs, check)
+        return _screened(paths, settings, jobs, check, done)
+    return _check_all(paths, settings, jobs, check, done)
 
 
-def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
+def _screened(paths: List[str], settings, jobs: Optional[int], check, done) -> List[FileReport]:
     """Files the pre-filter rules out are settled here, in this process, without
     LibCST or a worker; only the others are sent to be parsed."""
     settled = screen_all(paths, settings)
+    done(len(settled))
     todo = [path for path in paths if path not in settled]
-    checked = dict(zip(todo, _check_all(todo, settings, jobs, check)))
+    checked = dict(zip(todo, _check_all(todo, settings, jobs, check, done)))
     return [settled[path] if path in settled else checked[path] for path in paths]
 
 
@@ -131,20 +138,25 @@ def _screen(path: str, pattern, max_file_size: float = 0) -> Union[FileReport, T
     return text, content_digest(data)
 
 
-def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
+def _check_all(paths: List[str], settings, jobs: Optional[int], check, done=_nothing) -> List[FileReport]:
     if not paths:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     context = _fork_context()
     if context is None:  # a worker is a fresh interpreter here: worth it for many files only
         if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-            return [_guarded(check, path, settings) for path in paths]
+            return [_counted(done, _guarded(check, path, settings)) for path in paths]
         context = multiprocessing.get_context()
     if context.get_start_method() == "fork":
         # Imported once here, every forked worker inherits LibCST and the rules.
         from mongolint import engine, rules  # noqa: F401
     timeout = getattr(settings, "file_timeout", 0) or None
-    return _Workers(context, jobs, check, settings, timeout).run(paths)
+    return _Workers(context, jobs, check, settings, timeout, done).run(paths)
+
+
+def _counted(done, report: FileReport) -> FileReport:
+    done(1)
+    return report
 
 
 def _fork_context():
@@ -236,8 +248,9 @@ class _Worker:
 
 
 class _Workers:
-    def __init__(self, context, jobs: int, check, settings, timeout: Optional[float]) -> None:
+    def __init__(self, context, jobs: int, check, settings, timeout: Optional[float], done) -> None:
         self.context, self.jobs, self.check, self.settings, self.timeout = context, jobs, check, settings, timeout
+        self.done = done
 
     def run(self, paths: Sequence[str]) -> List[FileReport]:
         for stream in (sys.stdout, sys.stderr):  # a forked worker must not write them again
@@ -261,6 +274,8 @@ class _Workers:
                                    timeout=None if wait_for == float("inf") else max(0.0, wait_for))
                 for worker in busy:
                     finished = self._collect(worker, reports)
+                    if finished is not None:
+                        self.done(1)
                     if finished is False:  # the worker is gone: a fresh one takes its place
                         workers.remove(worker)
         finally:
