@@ -182,7 +182,8 @@ def _check(args, settings: Settings) -> int:
     else:
         # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
-                                             settings.project_root, force_exclude=args.force_exclude or args.fix)
+                                             settings.project_root, force_exclude=args.force_exclude or args.fix,
+                                             include=settings.include + settings.extend_include)
         if args.list_parsed:
             for path, problem in problems:
                 print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
@@ -393,9 +394,14 @@ def _unsafe(args, settings: Settings) -> bool:
     return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
 
-def _read_text(path: str) -> str:
+def _read_text(path: str):
+    """The text excerpts are cut from; a notebook's is {cell number: source}."""
     from mongolint.source import DecodeError, decode
 
+    from mongolint import notebooks
+
+    if notebooks.is_notebook(path):
+        return notebooks.cell_sources_of(path)
     try:
         with open(path, "rb") as handle:
             return decode(handle.read()).text

@@ -38,8 +38,9 @@ class FixOutcome:
     after: Optional[FileReport] = None
 
 
-def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "") -> FixOutcome:
-    """The text with every applicable fix applied (nothing when a fix breaks it)."""
+def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "", guard=None) -> FixOutcome:
+    """The text with every applicable fix applied (nothing when a fix breaks it).
+    A `guard` (a notebook's cells) admits fixes and is told what each pass applied."""
     outcome = FixOutcome(text)
     rules = settings.rules(path)
     for _ in range(MAX_PASSES):
@@ -51,7 +52,10 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
         pairs = engine.located(analysis, analysis.diagnostics(rules, report))
         report.findings = sorted(finding for finding, _ in pairs)
         outcome.before = outcome.before or report
-        chosen = _non_overlapping(analysis, [d for _, d in pairs if _applicable(d, unsafe)])
+        candidates = [d for _, d in pairs if _applicable(d, unsafe)]
+        if guard is not None:
+            candidates = guard.admit(analysis, candidates)
+        chosen = _non_overlapping(analysis, candidates)
         if not chosen:
             outcome.after = report
             return outcome
@@ -66,6 +70,8 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             outcome.after = report
             return outcome
         outcome.text = new_text
+        if guard is not None:
+            guard.applied(chosen)
         outcome.applied.extend((d.code, d.fix.description) for d in chosen)
     return outcome
 

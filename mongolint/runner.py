@@ -13,7 +13,7 @@ from collections import deque
 from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from mongolint import discovery, limits, prefilter
+from mongolint import discovery, limits, notebooks, prefilter
 from mongolint.cache import content_digest
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
@@ -33,7 +33,10 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=str(error))
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    check = engine.check_bytes
+    if notebooks.is_notebook(path):
+        from mongolint.notebook_checks import check_bytes as check
+    report = check(path, data, settings, module_name=module_name, pattern=pattern)
     report.source_digest = content_digest(data)
     return report
 
@@ -48,6 +51,10 @@ def _check_bytes(data: bytes, path: str, settings) -> FileReport:
     from mongolint import engine
 
     pattern = prefilter.build_pattern(settings.client_factories)
+    if notebooks.is_notebook(path):  # --stdin-filename names a notebook
+        from mongolint.notebook_checks import check_bytes
+
+        return check_bytes(path, data, settings, pattern=pattern)
     return engine.check_bytes(path, data, settings, pattern=pattern)
 
 
@@ -55,8 +62,11 @@ def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileRepor
     from mongolint import engine, fixes
 
     module_name = discovery.module_name(path, settings.project_root)
+    fix_file = fixes.fix_file
+    if notebooks.is_notebook(path):
+        from mongolint.notebook_checks import fix_file
     # On a big stack, as check_text does for each file it parses (see engine.run_deep).
-    return engine.run_deep(functools.partial(fixes.fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
+    return engine.run_deep(functools.partial(fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
                                              module_name=module_name))
 
 
@@ -97,11 +107,24 @@ def screen(path: str, pattern, max_file_size: float = 0) -> Optional[FileReport]
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
+    if notebooks.is_notebook(path):
+        return _screen_notebook(path, data, pattern)
     try:
         text = decode(data).text
     except DecodeError as error:
         return FileReport(path, error=str(error), source_digest=content_digest(data))
     if prefilter.may_have_findings(text, pattern):
+        return None
+    return FileReport(path, source_digest=content_digest(data))
+
+
+def _screen_notebook(path: str, data: bytes, pattern) -> Optional[FileReport]:
+    from mongolint import notebook_checks
+
+    problem, may_have_findings = notebook_checks.screen(data, pattern)
+    if problem is not None:
+        return FileReport(path, error=problem, source_digest=content_digest(data))
+    if may_have_findings:
         return None
     return FileReport(path, source_digest=content_digest(data))
 

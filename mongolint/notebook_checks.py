@@ -1,0 +1,151 @@
+"""Checking and fixing a notebook: its code cells as one module, through the
+same engine and fix passes as a Python file; positions then told by cell."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mongolint import engine, fixes, limits, notebooks, prefilter, writing
+from mongolint.findings import FileReport
+from mongolint.notebooks import CellIndex, Notebook, NotebookError
+from mongolint.output.names import display_path
+from mongolint.replacements import text_edits
+from mongolint.source import SourceText
+
+_LINE_WARNING = re.compile(r"^line (\d+): ")
+
+
+def screen(data: bytes, pattern) -> Tuple[Optional[str], bool]:
+    """(why the notebook cannot be read, or None; may it have a finding?). The
+    pre-filter reads the cells' code: in the raw file a JSON escape
+    (`\\nimport pymongo`) would hide a word from it."""
+    try:
+        notebook = notebooks.read(data)
+    except NotebookError as error:
+        return str(error), False
+    return None, notebook.checked and prefilter.may_have_findings(notebook.code, pattern)
+
+
+def check_bytes(path: str, data: bytes, settings, *, module_name: str = "",
+                pattern=prefilter.DEFAULT_PATTERN) -> FileReport:
+    try:
+        notebook = notebooks.read(data)
+    except NotebookError as error:
+        return FileReport(path, error=str(error))
+    if not notebook.checked:
+        return FileReport(path)
+    report = engine.check_text(path, notebook.code, settings, module_name=module_name, pattern=pattern)
+    return in_cells(report, notebooks.index_of(notebook))
+
+
+def in_cells(report: FileReport, index: CellIndex) -> FileReport:
+    """The report with positions by cell."""
+    report.findings = [index.finding(finding) for finding in report.findings]
+    report.warnings = [_warning_in_cells(warning, index) for warning in report.warnings]
+    return report
+
+
+def _warning_in_cells(warning: str, index: CellIndex) -> str:
+    match = _LINE_WARNING.match(warning)
+    if not match:
+        return warning
+    cell, line, _ = index.position(int(match.group(1)), 1)
+    return f"cell {cell}, line {line}: " + warning[match.end():]
+
+
+class CellGuard:
+    """Admits only the fixes that stay inside one cell, and follows the cells'
+    lines as the fix passes change them."""
+
+    def __init__(self, index: CellIndex) -> None:
+        self.index = index
+        self.refused: List[str] = []
+        self._edits: Dict[int, Sequence] = {}
+
+    def admit(self, analysis, diagnostics) -> list:
+        admitted = []
+        for diagnostic in diagnostics:
+            edits = text_edits(analysis.module, analysis.text, diagnostic.fix)
+            if all(self.index.within_one_cell(edit) for edit in edits):
+                self._edits[id(diagnostic)] = edits
+                admitted.append(diagnostic)
+            else:
+                cell, line, _ = self.index.position(edits[0].start[0], 1)
+                message = f"cell {cell}, line {line}: the fix of {diagnostic.code} spans cells: not applied"
+                if message not in self.refused:
+                    self.refused.append(message)
+        return admitted
+
+    def applied(self, diagnostics) -> None:
+        edits = [edit for diagnostic in diagnostics for edit in self._edits.get(id(diagnostic), ())]
+        self.index = self.index.shifted(edits)
+        self._edits.clear()
+
+
+def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
+    """Fix a notebook's cells in place (or compute the diff), keeping every
+    other byte of the notebook: outputs, metadata, ids, execution counts."""
+    try:
+        snapshot = writing.read_snapshot(path, settings.max_file_size)
+        notebook = notebooks.read(snapshot.data)
+    except OSError as error:
+        return FileReport(path, error=f"cannot read: {error.strerror or error}")
+    except (NotebookError, limits.TooLarge) as error:
+        return FileReport(path, error=str(error))
+    if not notebook.checked:
+        return FileReport(path)
+    code, original = notebook.code, notebooks.index_of(notebook)
+    guard = CellGuard(original)
+    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name, guard=guard)
+    final = guard.index if outcome.text != code else original  # a refused pass returns the first text
+    report = outcome.before if diff_only else outcome.after
+    if report is None:
+        report = engine.check_text(path, code if diff_only else outcome.text, settings, module_name=module_name)
+    report = in_cells(report, original if diff_only else final)
+    report.internal_errors.extend(outcome.internal_errors)
+    report.warnings.extend(guard.refused)
+    report.fixed = outcome.applied
+    if outcome.text == code:
+        return report
+    sources = notebooks.cells_of(notebook, outcome.text, final)
+    if sources is None:
+        return _unfixed(path, notebook, settings, module_name, outcome,
+                        "not fixed: a fix would change an IPython line (a magic or a shell command)")
+    if diff_only:
+        report.diff = cell_diff(path, notebook, sources)
+        return report
+    problem = writing.write_fixed(path, snapshot, SourceText(notebook.raw, "utf-8"),
+                                  notebooks.dumps(notebook, sources), settings)
+    if problem is not None:
+        return _unfixed(path, notebook, settings, module_name, outcome, problem)
+    return report
+
+
+def _unfixed(path: str, notebook: Notebook, settings, module_name: str, outcome, problem: str) -> FileReport:
+    report = outcome.before or engine.check_text(path, notebook.code, settings, module_name=module_name)
+    report = in_cells(report, notebooks.index_of(notebook))
+    report.fixed = []
+    report.error = problem
+    return report
+
+
+def cell_diff(path: str, notebook: Notebook, sources: Dict[int, str]) -> str:
+    """As ruff shows it: one unified diff a changed cell, named `path:cell N`."""
+    before = notebook.cell_sources()
+    parts = []
+    for number, text in sources.items():
+        if text == before[number]:
+            continue
+        name = f"{display_path(path)}:cell {number}"
+        parts.extend(difflib.unified_diff(_diff_lines(before[number]), _diff_lines(text),
+                                          fromfile=name, tofile=name))
+    return "".join(parts)
+
+
+def _diff_lines(text: str) -> List[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return lines
