@@ -15,6 +15,7 @@ from mongolint.replacements import text_edits
 from mongolint.source import SourceText
 
 _LINE_WARNING = re.compile(r"^line (\d+): ")
+IPYTHON_LINE_CHANGED = "not fixed: the change would touch an IPython line (a magic or a shell command)"
 
 
 def screen(data: bytes, pattern) -> Tuple[Optional[str], bool]:
@@ -111,8 +112,7 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
         return report
     sources = notebooks.cells_of(notebook, outcome.text, final)
     if sources is None:
-        return _unfixed(path, notebook, settings, module_name, outcome,
-                        "not fixed: a fix would change an IPython line (a magic or a shell command)")
+        return _unfixed(path, notebook, settings, module_name, outcome, IPYTHON_LINE_CHANGED)
     if diff_only:
         report.diff = cell_diff(path, notebook, sources)
         return report
@@ -121,6 +121,33 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     if problem is not None:
         return _unfixed(path, notebook, settings, module_name, outcome, problem)
     return report
+
+
+def add_noqa(path: str, findings, settings) -> Tuple[int, List[str], Optional[str]]:
+    """`--add-noqa` in a notebook's cells: (directives added, the places
+    refused as `cell N:line`, a one-line problem or None)."""
+    from mongolint.add_noqa import with_directives
+
+    try:
+        snapshot = writing.read_snapshot(path, settings.max_file_size)
+        notebook = notebooks.read(snapshot.data)
+    except (OSError, NotebookError, limits.TooLarge) as error:
+        return 0, [], f"cannot read: {error}"
+    index = notebooks.index_of(notebook)
+    codes_by_line: Dict[int, set] = {}
+    for finding in findings:
+        if finding.code != "MGL001" and finding.cell is not None:
+            codes_by_line.setdefault(index.line_in_code(finding.cell, finding.line), set()).add(finding.code)
+    text, added, refused = with_directives(notebook.code, codes_by_line)
+    places = ["cell {}:{}".format(*index.position(line, 1)[:2]) for line in refused]
+    if not added:
+        return 0, places, None
+    sources = notebooks.cells_of(notebook, text, index)
+    if sources is None:
+        return 0, places, IPYTHON_LINE_CHANGED
+    problem = writing.write_fixed(path, snapshot, SourceText(notebook.raw, "utf-8"),
+                                  notebooks.dumps(notebook, sources), settings)
+    return (0 if problem else added), places, problem
 
 
 def _unfixed(path: str, notebook: Notebook, settings, module_name: str, outcome, problem: str) -> FileReport:

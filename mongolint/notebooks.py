@@ -142,7 +142,8 @@ def neutralise(text: str) -> Tuple[str, List[Tuple[str, str]]]:
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         if continuing_magic:
-            new = "#" + body
+            stripped = body.lstrip()
+            new = body[:len(body) - len(stripped)] + "#" + stripped
             continuing_magic = body.endswith("\\")
         elif scanner.at_statement_start():
             new = _masked_line(body)
@@ -247,6 +248,10 @@ class CellIndex:
             return 1, line, column
         index = self.cell_of(line)
         return self.numbers[index], line - self.starts[index] + 1, column
+
+    def line_in_code(self, cell: int, line: int) -> int:
+        """The line of the concatenated code that is `line` of cell number `cell`."""
+        return self.starts[self.numbers.index(cell)] + line - 1
 
     def finding(self, finding: Finding) -> Finding:
         cell, line, column = self.position(finding.line, finding.column)

@@ -205,3 +205,32 @@ def test_a_notebook_on_stdin(tmp_path):
     result = mongolint("--stdin-filename", "orders.ipynb", cwd=tmp_path,
                        stdin=(tmp_path / "orders.ipynb").read_text())
     assert result.stdout.startswith("orders.ipynb:cell 5:2:5: MGL302"), result.stderr
+
+
+def test_add_noqa_writes_into_the_cell(tmp_path):
+    path = orders_notebook(tmp_path / "orders.ipynb")
+    result = mongolint("--add-noqa", "orders.ipynb", cwd=tmp_path)
+    assert "Added 1 noqa directive." in result.stderr
+    notebook = nbformat.read(str(path), as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.cells[4].source == MISSING_AWAIT_CELL.replace("(doc)\n", "(doc)  # noqa: MGL302\n")
+    assert mongolint("orders.ipynb", cwd=tmp_path).returncode == 0
+
+
+def test_ipython_lines_in_a_fixed_cell_are_put_back_and_strings_are_left_alone(tmp_path):
+    cell = ('%load_ext autoreload\n'
+            'NOTE = """\n'
+            '!important: %s is not a magic inside a string\n'
+            '"""\n'
+            'async def save(doc):\n'
+            '    !echo saving \\\n'
+            '        more\n'
+            '    events.insert_one(doc)\n'
+            '    return NOTE?')
+    path = write_notebook(tmp_path / "magic.ipynb", [v4.new_code_cell(CLIENT_CELL), v4.new_code_cell(cell)])
+    result = mongolint("magic.ipynb", cwd=tmp_path)
+    assert result.stdout.startswith("magic.ipynb:cell 2:8:5: MGL302"), result.stdout + result.stderr
+    assert "MGL000" not in result.stdout
+    assert mongolint("--fix", "magic.ipynb", cwd=tmp_path).returncode == 0
+    fixed = nbformat.read(str(path), as_version=4).cells[1].source
+    assert fixed == cell.replace("    events.", "    await events.")
