@@ -178,7 +178,7 @@ def _grouped(*lists) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
 def _check(args, settings: Settings) -> int:
     if args.paths == ["-"]:
         reports = [_check_stdin(args, settings)]
-        sources = {reports[0].path: _STDIN_TEXT[0]}
+        sources = {reports[0].path: _excerpt_source(reports[0].path, _STDIN_TEXT[0])}
     else:
         # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
@@ -219,9 +219,11 @@ def _check_stdin(args, settings: Settings) -> FileReport:
 def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
     """As ruff: `--fix -` writes the fixed source to stdout (the findings that
     remain go to stderr), `--diff -` the diff."""
-    from mongolint import engine, fixes
+    from mongolint import engine, fixes, notebooks
     from mongolint.source import DecodeError, decode
 
+    if notebooks.is_notebook(path):
+        return _fix_stdin_notebook(args, settings, path, data)
     try:
         source = decode(data)
     except DecodeError as error:
@@ -240,6 +242,17 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         sys.stdout.buffer.write(source.encode(outcome.text))
         sys.stdout.flush()
         _STDIN_TEXT[0] = outcome.text
+    return report
+
+
+def _fix_stdin_notebook(args, settings: Settings, path: str, data: bytes) -> FileReport:
+    from mongolint.notebook_checks import fix_data
+
+    report, fixed = fix_data(path, data, settings, unsafe=_unsafe(args, settings), diff_only=args.diff)
+    if args.fix:
+        sys.stdout.buffer.write(data if fixed is None else fixed.encode("utf-8"))
+        sys.stdout.flush()
+        _STDIN_TEXT[0] = fixed or _STDIN_TEXT[0]
     return report
 
 
@@ -392,6 +405,12 @@ def _use_color(args, stream) -> bool:
 
 def _unsafe(args, settings: Settings) -> bool:
     return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+
+
+def _excerpt_source(path: str, text: str):
+    from mongolint import notebooks
+
+    return notebooks.cell_sources_of_text(text) if notebooks.is_notebook(path) else text
 
 
 def _read_text(path: str):

@@ -90,13 +90,32 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     other byte of the notebook: outputs, metadata, ids, execution counts."""
     try:
         snapshot = writing.read_snapshot(path, settings.max_file_size)
-        notebook = notebooks.read(snapshot.data)
     except OSError as error:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
-    except (NotebookError, limits.TooLarge) as error:
+    except limits.TooLarge as error:
         return FileReport(path, error=str(error))
+    report, fixed = fix_data(path, snapshot.data, settings, unsafe=unsafe, diff_only=diff_only,
+                             module_name=module_name)
+    if fixed is None:
+        return report
+    problem = writing.write_fixed(path, snapshot, SourceText(snapshot.data.decode("utf-8"), "utf-8"), fixed,
+                                  settings)
+    if problem is not None:
+        return _unfixed(path, snapshot.data, settings, module_name, problem)
+    return report
+
+
+def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
+             module_name: str = "") -> Tuple[FileReport, Optional[str]]:
+    """(the report, the fixed notebook's JSON or None when nothing changed).
+    With `diff_only`, nothing is fixed: the report, of the notebook as it is,
+    carries the diff."""
+    try:
+        notebook = notebooks.read(data)
+    except NotebookError as error:
+        return FileReport(path, error=str(error)), None
     if not notebook.checked:
-        return FileReport(path)
+        return FileReport(path), None
     code, original = notebook.code, notebooks.index_of(notebook)
     guard = CellGuard(original)
     outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name, guard=guard)
@@ -109,18 +128,14 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     report.warnings.extend(guard.refused)
     report.fixed = outcome.applied
     if outcome.text == code:
-        return report
+        return report, None
     sources = notebooks.cells_of(notebook, outcome.text, final)
     if sources is None:
-        return _unfixed(path, notebook, settings, module_name, outcome, IPYTHON_LINE_CHANGED)
+        return _unfixed(path, data, settings, module_name, IPYTHON_LINE_CHANGED), None
     if diff_only:
         report.diff = cell_diff(path, notebook, sources)
-        return report
-    problem = writing.write_fixed(path, snapshot, SourceText(notebook.raw, "utf-8"),
-                                  notebooks.dumps(notebook, sources), settings)
-    if problem is not None:
-        return _unfixed(path, notebook, settings, module_name, outcome, problem)
-    return report
+        return report, None
+    return report, notebooks.dumps(notebook, sources)
 
 
 def add_noqa(path: str, findings, settings) -> Tuple[int, List[str], Optional[str]]:
@@ -150,9 +165,9 @@ def add_noqa(path: str, findings, settings) -> Tuple[int, List[str], Optional[st
     return (0 if problem else added), places, problem
 
 
-def _unfixed(path: str, notebook: Notebook, settings, module_name: str, outcome, problem: str) -> FileReport:
-    report = outcome.before or engine.check_text(path, notebook.code, settings, module_name=module_name)
-    report = in_cells(report, notebooks.index_of(notebook))
+def _unfixed(path: str, data: bytes, settings, module_name: str, problem: str) -> FileReport:
+    """The notebook's findings as they are, and why they were not fixed."""
+    report = check_bytes(path, data, settings, module_name=module_name)
     report.fixed = []
     report.error = problem
     return report

@@ -368,3 +368,10 @@ def cell_sources_of(path: str) -> Dict[int, str]:
             return read(handle.read()).cell_sources()
     except (OSError, NotebookError):
         return {}
+
+
+def cell_sources_of_text(text: str) -> Dict[int, str]:
+    try:
+        return read(text.encode("utf-8", "surrogatepass")).cell_sources()
+    except (NotebookError, UnicodeError):
+        return {}

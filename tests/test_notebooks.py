@@ -234,3 +234,13 @@ def test_ipython_lines_in_a_fixed_cell_are_put_back_and_strings_are_left_alone(t
     assert mongolint("--fix", "magic.ipynb", cwd=tmp_path).returncode == 0
     fixed = nbformat.read(str(path), as_version=4).cells[1].source
     assert fixed == cell.replace("    events.", "    await events.")
+
+
+def test_fix_and_diff_of_a_notebook_on_stdin(tmp_path):
+    path = orders_notebook(tmp_path / "orders.ipynb")
+    text = path.read_text()
+    fixed = mongolint("--fix", "--stdin-filename", "orders.ipynb", "-", cwd=tmp_path, stdin=text)
+    assert fixed.stdout == text.replace('"    events.insert_one(doc)\\n"', '"    await events.insert_one(doc)\\n"'), fixed.stderr
+    nbformat.validate(nbformat.reads(fixed.stdout, as_version=4))
+    diff = mongolint("--diff", "--stdin-filename", "orders.ipynb", "-", cwd=tmp_path, stdin=text)
+    assert diff.stdout.startswith("--- orders.ipynb:cell 5\n+++ orders.ipynb:cell 5\n")

@@ -57,7 +57,7 @@ PLAIN_FINDING = Finding("pkg/b c.py", 1, 1, 2, 4, "MGL103", "client in loop: 50%
 
 # --- json ----------------------------------------------------------------------------
 
-JSON_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix", "url"}
+JSON_KEYS = {"code", "name", "message", "filename", "cell", "location", "end_location", "fix", "url"}
 
 
 def test_json_schema_shape_on_fixtures():
