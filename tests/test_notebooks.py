@@ -158,7 +158,7 @@ def _project(tmp_path, table):
     ("", ["orders.ipynb"]),  # notebooks are included by default, as in ruff
     ('extend-include = ["*.pyw"]', ["orders.ipynb", "script.pyw"]),
     ('include = ["*.py", "*.pyw"]', ["script.pyw"]),
-    ('extend-exclude = ["*.ipynb"]', []),
+    ('extend-exclude = ["*.ipynb"]\nextend-include = ["*.pyw"]', ["script.pyw"]),  # exclude wins
 ])
 def test_include_and_extend_include_select_what_a_walk_checks(tmp_path, table, checked):
     assert _project(tmp_path, table) == checked
@@ -185,10 +185,11 @@ def test_a_notebook_that_cannot_be_read_fails_the_run(tmp_path, content, message
 
 
 def test_a_notebook_of_another_language_is_not_checked(tmp_path):
-    write_notebook(tmp_path / "r.ipynb", [v4.new_code_cell(CLIENT_CELL), v4.new_code_cell(MISSING_AWAIT_CELL)],
-                   kernelspec={"name": "ir", "display_name": "R", "language": "R"})
-    result = mongolint("r.ipynb", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+    cells = [v4.new_code_cell(CLIENT_CELL), v4.new_code_cell(MISSING_AWAIT_CELL)]
+    write_notebook(tmp_path / "r.ipynb", cells, kernelspec={"name": "ir", "display_name": "R", "language": "R"})
+    write_notebook(tmp_path / "py.ipynb", cells, language_info={"name": "python"})
+    result = mongolint(".", "--output-format", "concise", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-2]] == ["py.ipynb"], result.stdout
 
 
 def test_the_cache_keeps_cells_and_jobs_run_notebooks_in_workers(tmp_path):
