@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mongolint import engine, fixes, limits, notebooks, prefilter, writing
@@ -37,13 +38,15 @@ def check_bytes(path: str, data: bytes, settings, *, module_name: str = "",
         return FileReport(path, error=str(error))
     if not notebook.checked:
         return FileReport(path)
-    report = engine.check_text(path, notebook.code, settings, module_name=module_name, pattern=pattern)
-    return in_cells(report, notebooks.index_of(notebook))
+    # With each fix's edits: a fix that would span cells is then not offered (no `[*]`).
+    report = engine.check_text(path, notebook.code, replace(settings, fix_edits=True), module_name=module_name,
+                               pattern=pattern)
+    return in_cells(report, notebooks.index_of(notebook), keep_edits=settings.fix_edits)
 
 
-def in_cells(report: FileReport, index: CellIndex) -> FileReport:
+def in_cells(report: FileReport, index: CellIndex, keep_edits: bool = True) -> FileReport:
     """The report with positions by cell."""
-    report.findings = [index.finding(finding) for finding in report.findings]
+    report.findings = [index.finding(finding, keep_edits) for finding in report.findings]
     report.warnings = [_warning_in_cells(warning, index) for warning in report.warnings]
     return report
 

@@ -253,7 +253,9 @@ class CellIndex:
         """The line of the concatenated code that is `line` of cell number `cell`."""
         return self.starts[self.numbers.index(cell)] + line - 1
 
-    def finding(self, finding: Finding) -> Finding:
+    def finding(self, finding: Finding, keep_edits: bool = True) -> Finding:
+        """The finding by cell. A fix whose edits would span cells is dropped:
+        `--fix` does not apply it."""
         cell, line, column = self.position(finding.line, finding.column)
         end_cell, end_line, end_column = self.position(finding.end_line, finding.end_column)
         if end_cell != cell:  # a span into the next cell ends where its own cell ends
@@ -261,7 +263,8 @@ class CellIndex:
             end_line, end_column = self.starts[end_index] - self.starts[end_index - 1] + 1, 1
         fix = finding.fix
         if fix is not None and fix.edits:
-            fix = replace(fix, edits=self.edits(fix.edits))
+            edits = self.edits(fix.edits)
+            fix = None if not edits else replace(fix, edits=edits if keep_edits else ())
         return replace(finding, line=line, column=column, end_line=end_line, end_column=end_column,
                        cell=cell, fix=fix)
 

@@ -128,6 +128,9 @@ def test_a_fix_that_would_span_cells_is_not_applied(tmp_path):
         v4.new_code_cell("        orders.insert_one(doc, session=s)"),
     ])
     before = path.read_bytes()
+    checked = mongolint("--unsafe-fixes", "cross.ipynb", cwd=tmp_path)
+    assert "cross.ipynb:cell 2:3:9: MGL201 transaction" in checked.stdout  # no [*]: --fix would not apply it
+    assert "fixable" not in checked.stdout
     result = mongolint("--fix", "--unsafe-fixes", "cross.ipynb", cwd=tmp_path)
     assert path.read_bytes() == before
     assert result.returncode == 1
