@@ -248,3 +248,11 @@ def test_fix_and_diff_of_a_notebook_on_stdin(tmp_path):
     nbformat.validate(nbformat.reads(fixed.stdout, as_version=4))
     diff = mongolint("--diff", "--stdin-filename", "orders.ipynb", "-", cwd=tmp_path, stdin=text)
     assert diff.stdout.startswith("--- orders.ipynb:cell 5\n+++ orders.ipynb:cell 5\n")
+
+
+def test_a_syntax_error_is_located_in_its_cell(tmp_path):
+    write_notebook(tmp_path / "broken.ipynb", [v4.new_code_cell("import pymongo\nclient = pymongo.MongoClient()"),
+                                                v4.new_code_cell("x = 1\ndef f(:\n    pass")])
+    result = mongolint("broken.ipynb", cwd=tmp_path)
+    assert result.stdout.startswith("broken.ipynb:cell 2:2:7: MGL000 syntax error"), result.stdout
+    assert "     2 | def f(:" in result.stdout
