@@ -244,7 +244,8 @@ def test_fix_and_diff_of_a_notebook_on_stdin(tmp_path):
     path = orders_notebook(tmp_path / "orders.ipynb")
     text = path.read_text()
     fixed = mongolint("--fix", "--stdin-filename", "orders.ipynb", "-", cwd=tmp_path, stdin=text)
-    assert fixed.stdout == text.replace('"    events.insert_one(doc)\\n"', '"    await events.insert_one(doc)\\n"'), fixed.stderr
+    expected = text.replace('"    events.insert_one(doc)\\n"', '"    await events.insert_one(doc)\\n"')
+    assert fixed.stdout == expected, fixed.stderr
     nbformat.validate(nbformat.reads(fixed.stdout, as_version=4))
     diff = mongolint("--diff", "--stdin-filename", "orders.ipynb", "-", cwd=tmp_path, stdin=text)
     assert diff.stdout.startswith("--- orders.ipynb:cell 5\n+++ orders.ipynb:cell 5\n")
