@@ -92,6 +92,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from mongolint import explain
 
         return explain.main(argv[1:])
+    if argv[:1] == ["migrate"]:
+        from mongolint import migrate
+
+        return migrate.main(argv[1:])
     args = build_parser().parse_args(argv)
     _never_fail_to_encode()
     try:
@@ -333,6 +337,10 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
         for report in reports:
             for code, description in report.fixed:
                 print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -383,6 +391,8 @@ def _write_problems(report: FileReport) -> None:
         print(f"mongolint: {path}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"mongolint: warning: {path}: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"mongolint: {path}: note: {note}", file=sys.stderr)
 
 
 def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:

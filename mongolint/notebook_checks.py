@@ -77,7 +77,8 @@ class CellGuard:
                 admitted.append(diagnostic)
             else:
                 cell, line, _ = self.index.position(edits[0].start[0], 1)
-                message = f"cell {cell}, line {line}: the fix of {diagnostic.code} spans cells: not applied"
+                message = (f"fix not applied: {diagnostic.code} ({diagnostic.fix.description}): it would span "
+                           f"cells (from cell {cell}, line {line})")
                 if message not in self.refused:
                     self.refused.append(message)
         return admitted
@@ -121,14 +122,15 @@ def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
         return FileReport(path), None
     code, original = notebook.code, notebooks.index_of(notebook)
     guard = CellGuard(original)
-    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name, guard=guard)
+    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name,
+                             report_before=diff_only, guard=guard)
     final = guard.index if outcome.text != code else original  # a refused pass returns the first text
     report = outcome.before if diff_only else outcome.after
     if report is None:
         report = engine.check_text(path, code if diff_only else outcome.text, settings, module_name=module_name)
     report = in_cells(report, original if diff_only else final)
     report.internal_errors.extend(outcome.internal_errors)
-    report.warnings.extend(guard.refused)
+    report.notes.extend(outcome.notes + guard.refused)
     report.fixed = outcome.applied
     if outcome.text == code:
         return report, None

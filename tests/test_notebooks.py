@@ -135,7 +135,8 @@ def test_a_fix_that_would_span_cells_is_not_applied(tmp_path):
     assert path.read_bytes() == before
     assert result.returncode == 1
     assert "cross.ipynb:cell 2:3:9: MGL201" in result.stdout
-    assert "cell 2, line 3: the fix of MGL201 spans cells: not applied" in result.stderr
+    assert "cross.ipynb: note: fix not applied: MGL201 (" in result.stderr
+    assert "it would span cells (from cell 2, line 3)" in result.stderr
 
 
 def test_diff_shows_the_changed_cell(tmp_path):
