@@ -258,3 +258,13 @@ def test_a_syntax_error_is_located_in_its_cell(tmp_path):
     result = mongolint("broken.ipynb", cwd=tmp_path)
     assert result.stdout.startswith("broken.ipynb:cell 2:2:7: MGL000 syntax error"), result.stdout
     assert "     2 | def f(:" in result.stdout
+
+
+def test_an_include_pattern_with_a_slash_matches_from_the_project_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mongolint]\ninclude = ["*.py", "reports/*.ipynb"]\n')
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "scratch").mkdir()
+    orders_notebook(tmp_path / "reports" / "weekly.ipynb")
+    orders_notebook(tmp_path / "scratch" / "weekly.ipynb")
+    result = mongolint(".", "--output-format", "concise", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-2]] == ["reports/weekly.ipynb"]
