@@ -213,17 +213,19 @@ def _check_stdin(args, settings: Settings) -> FileReport:
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    from mongolint import project_files, runner
+
+    project_files.start_run(settings.project_root, None)
+    # The imports of code read from stdin resolve from where it says it is.
     if args.fix or args.diff:
         return _fix_stdin(args, settings, path, data)
-    from mongolint import runner
-
     return runner.check_data(path, data, settings)
 
 
 def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
     """As ruff: `--fix -` writes the fixed source to stdout (the findings that
     remain go to stderr), `--diff -` the diff."""
-    from mongolint import engine, fixes, notebooks
+    from mongolint import engine, fixes, notebooks, project_files
     from mongolint.source import DecodeError, decode
 
     if notebooks.is_notebook(path):
@@ -234,10 +236,12 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         if args.fix:  # a filter never swallows its input
             sys.stdout.buffer.write(data)
         return FileReport(path, error=str(error))
-    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings))
+    project = project_files.view_for(path, settings)
+    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings), project=project)
     report = (outcome.before if args.diff else outcome.after) or engine.check_text(
-        path, source.text if args.diff else outcome.text, settings)
+        path, source.text if args.diff else outcome.text, settings, project=project)
     report.internal_errors.extend(outcome.internal_errors)
+    report.notes.extend(outcome.notes)
     report.fixed = outcome.applied
     if args.diff:
         if outcome.text != source.text:
@@ -250,9 +254,11 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
 
 
 def _fix_stdin_notebook(args, settings: Settings, path: str, data: bytes) -> FileReport:
+    from mongolint import project_files
     from mongolint.notebook_checks import fix_data
 
-    report, fixed = fix_data(path, data, settings, unsafe=_unsafe(args, settings), diff_only=args.diff)
+    report, fixed = fix_data(path, data, settings, unsafe=_unsafe(args, settings), diff_only=args.diff,
+                             project=project_files.view_for(path, settings))
     if args.fix:
         sys.stdout.buffer.write(data if fixed is None else fixed.encode("utf-8"))
         sys.stdout.flush()
@@ -261,8 +267,10 @@ def _fix_stdin_notebook(args, settings: Settings, path: str, data: bytes) -> Fil
 
 
 def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[FileReport]) -> int:
+    from mongolint import project_files
     from mongolint.add_noqa import add_to_file
 
+    project_files.start_run(settings.project_root, None)
     total = 0
     for report in problems + _run(args, settings, files):
         _write_problems(report)
@@ -280,27 +288,33 @@ def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[Fil
 
 
 def _list_parsed(files: Sequence[str], settings: Settings) -> int:
-    from mongolint import prefilter, runner
+    from mongolint import runner
 
-    pattern = prefilter.build_pattern(settings.client_factories)
+    settled = runner.screen_all(files, settings)
     for path in files:
-        if runner.screen(path, pattern, settings.max_file_size) is None:
+        if path not in settled:
             print(display_path(path))
     return EXIT_CLEAN
 
 
 def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     """Check (or fix) the files; unchanged files come from the cache when checking."""
+    from mongolint import project_files
+
     if args.fix or args.diff or args.no_cache:
+        project_files.start_run(settings.project_root, None)
         return _run(args, settings, files)
     from mongolint.cache import ResultCache, cache_directory
 
     cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir), settings)
-    hits, misses = cache.split(files)
+    project = project_files.start_run(settings.project_root, cache.directory)
+    hits, misses = cache.split(files, project.dependencies_unchanged)
     checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
     for report in checked.values():
+        project.add_summaries(report.summaries)
         cache.store(report)
     cache.save()
+    project.save()
     return [hits[path] if path in hits else checked[path] for path in files]
 
 

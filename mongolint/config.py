@@ -36,6 +36,7 @@ class Settings:
     client_factories: FrozenSet[str] = frozenset()
     ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
     fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
+    project_index: bool = True  # resolve imports through the other modules of the project
     strict_tests: bool = False  # report leaks only on exception paths in test code too
     project_root: Optional[str] = None  # where pyproject.toml was found
     config_file: Optional[str] = None
@@ -65,14 +66,16 @@ class Settings:
     def fingerprint(self) -> str:
         """What changes the findings: part of the cache key."""
         return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits, self.strict_tests))
+                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits, self.strict_tests,
+                     self.project_index))
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories",
               "include", "extend-include")
 _NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
                 "memory-limit": "a number of megabytes"}
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests") + tuple(_NUMBER_KEYS))
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests", "project-index")
+                       + tuple(_NUMBER_KEYS))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -139,7 +142,7 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
             check_selectors(values[key], key.replace("_", "-"), origin)
     if "client_factories" in values:
         values["client_factories"] = frozenset(values["client_factories"])
-    for key in ("unsafe-fixes", "strict-tests"):
+    for key in ("unsafe-fixes", "strict-tests", "project-index"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{origin}: `{key}` must be true or false")

@@ -19,19 +19,21 @@ _LINE_WARNING = re.compile(r"^line (\d+): ")
 IPYTHON_LINE_CHANGED = "not fixed: the change would touch an IPython line (a magic or a shell command)"
 
 
-def screen(data: bytes, pattern) -> Tuple[Optional[str], bool]:
-    """(why the notebook cannot be read, or None; may it have a finding?). The
-    pre-filter reads the cells' code: in the raw file a JSON escape
-    (`\\nimport pymongo`) would hide a word from it."""
+def screen(data: bytes, pattern) -> Tuple[Optional[str], Optional[str]]:
+    """(why the notebook cannot be read, or None; its cells' code when it names
+    no driver, else None). The pre-filter reads the cells' code: in the raw file
+    a JSON escape (`\\nimport pymongo`) would hide a word from it."""
     try:
         notebook = notebooks.read(data)
     except NotebookError as error:
-        return str(error), False
-    return None, notebook.checked and prefilter.may_have_findings(notebook.code, pattern)
+        return str(error), None
+    if not notebook.checked:
+        return None, ""
+    return None, None if prefilter.may_have_findings(notebook.code, pattern) else notebook.code
 
 
 def check_bytes(path: str, data: bytes, settings, *, module_name: str = "",
-                pattern=prefilter.DEFAULT_PATTERN) -> FileReport:
+                pattern=prefilter.DEFAULT_PATTERN, project=None) -> FileReport:
     try:
         notebook = notebooks.read(data)
     except NotebookError as error:
@@ -40,7 +42,7 @@ def check_bytes(path: str, data: bytes, settings, *, module_name: str = "",
         return FileReport(path)
     # With each fix's edits: a fix that would span cells is then not offered (no `[*]`).
     report = engine.check_text(path, notebook.code, replace(settings, fix_edits=True), module_name=module_name,
-                               pattern=pattern)
+                               pattern=pattern, project=project)
     return in_cells(report, notebooks.index_of(notebook), keep_edits=settings.fix_edits)
 
 
@@ -89,7 +91,8 @@ class CellGuard:
         self._edits.clear()
 
 
-def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
+def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "",
+             project=None) -> FileReport:
     """Fix a notebook's cells in place (or compute the diff), keeping every
     other byte of the notebook: outputs, metadata, ids, execution counts."""
     try:
@@ -99,18 +102,18 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
     report, fixed = fix_data(path, snapshot.data, settings, unsafe=unsafe, diff_only=diff_only,
-                             module_name=module_name)
+                             module_name=module_name, project=project)
     if fixed is None:
         return report
     problem = writing.write_fixed(path, snapshot, SourceText(snapshot.data.decode("utf-8"), "utf-8"), fixed,
                                   settings)
     if problem is not None:
-        return _unfixed(path, snapshot.data, settings, module_name, problem)
+        return _unfixed(path, snapshot.data, settings, module_name, problem, project)
     return report
 
 
 def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
-             module_name: str = "") -> Tuple[FileReport, Optional[str]]:
+             module_name: str = "", project=None) -> Tuple[FileReport, Optional[str]]:
     """(the report, the fixed notebook's JSON or None when nothing changed).
     With `diff_only`, nothing is fixed: the report, of the notebook as it is,
     carries the diff."""
@@ -122,12 +125,13 @@ def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
         return FileReport(path), None
     code, original = notebook.code, notebooks.index_of(notebook)
     guard = CellGuard(original)
-    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name,
+    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name, project=project,
                              report_before=diff_only, guard=guard)
     final = guard.index if outcome.text != code else original  # a refused pass returns the first text
     report = outcome.before if diff_only else outcome.after
     if report is None:
-        report = engine.check_text(path, code if diff_only else outcome.text, settings, module_name=module_name)
+        report = engine.check_text(path, code if diff_only else outcome.text, settings, module_name=module_name,
+                                   project=project)
     report = in_cells(report, original if diff_only else final)
     report.internal_errors.extend(outcome.internal_errors)
     report.notes.extend(outcome.notes + guard.refused)
@@ -136,7 +140,7 @@ def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
         return report, None
     sources = notebooks.cells_of(notebook, outcome.text, final)
     if sources is None:
-        return _unfixed(path, data, settings, module_name, IPYTHON_LINE_CHANGED), None
+        return _unfixed(path, data, settings, module_name, IPYTHON_LINE_CHANGED, project), None
     if diff_only:
         report.diff = cell_diff(path, notebook, sources)
         return report, None
@@ -170,9 +174,9 @@ def add_noqa(path: str, findings, settings) -> Tuple[int, List[str], Optional[st
     return (0 if problem else added), places, problem
 
 
-def _unfixed(path: str, data: bytes, settings, module_name: str, problem: str) -> FileReport:
+def _unfixed(path: str, data: bytes, settings, module_name: str, problem: str, project=None) -> FileReport:
     """The notebook's findings as they are, and why they were not fixed."""
-    report = check_bytes(path, data, settings, module_name=module_name)
+    report = check_bytes(path, data, settings, module_name=module_name, project=project)
     report.fixed = []
     report.error = problem
     return report
