@@ -44,7 +44,12 @@ def _add(line: str, codes: List[str], directive) -> str:
 
 def add_to_file(path: str, findings, settings) -> Tuple[int, List[int], Optional[str]]:
     """(directives added, lines refused, a one-line problem or None)."""
-    from mongolint import limits, writing
+    from mongolint import limits, notebooks, writing
+
+    if notebooks.is_notebook(path):
+        from mongolint.notebook_checks import add_noqa
+
+        return add_noqa(path, findings, settings)
     from mongolint.source import DecodeError, decode
 
     codes_by_line: Dict[int, Set[str]] = {}

@@ -328,7 +328,11 @@ def _finding_from(path: str, data) -> Optional[Finding]:
         if edits is None:
             return None
         summary = FixSummary(fix["description"], Applicability(fix["applicability"]), edits)
-    return Finding(path, *(data[name] for name in _POSITIONS), data["code"], data["message"], data["name"], summary)
+    cell = data.get("cell")
+    if cell is not None and type(cell) is not int:
+        return None
+    return Finding(path, *(data[name] for name in _POSITIONS), data["code"], data["message"], data["name"], summary,
+                   cell)
 
 
 def _edits_from(data) -> Optional[Tuple[Edit, ...]]:

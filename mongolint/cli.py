@@ -185,11 +185,12 @@ def _grouped(*lists) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
 def _check(args, settings: Settings) -> int:
     if args.paths == ["-"]:
         reports = [_check_stdin(args, settings)]
-        sources = {reports[0].path: _STDIN_TEXT[0]}
+        sources = {reports[0].path: _excerpt_source(reports[0].path, _STDIN_TEXT[0])}
     else:
         # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
-                                             settings.project_root, force_exclude=args.force_exclude or args.fix)
+                                             settings.project_root, force_exclude=args.force_exclude or args.fix,
+                                             include=settings.include + settings.extend_include)
         if args.list_parsed:
             for path, problem in problems:
                 print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
@@ -228,9 +229,11 @@ def _check_stdin(args, settings: Settings) -> FileReport:
 def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
     """As ruff: `--fix -` writes the fixed source to stdout (the findings that
     remain go to stderr), `--diff -` the diff."""
-    from mongolint import engine, fixes, project_files
+    from mongolint import engine, fixes, notebooks, project_files
     from mongolint.source import DecodeError, decode
 
+    if notebooks.is_notebook(path):
+        return _fix_stdin_notebook(args, settings, path, data)
     try:
         source = decode(data)
     except DecodeError as error:
@@ -251,6 +254,19 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         sys.stdout.buffer.write(source.encode(outcome.text))
         sys.stdout.flush()
         _STDIN_TEXT[0] = outcome.text
+    return report
+
+
+def _fix_stdin_notebook(args, settings: Settings, path: str, data: bytes) -> FileReport:
+    from mongolint import project_files
+    from mongolint.notebook_checks import fix_data
+
+    report, fixed = fix_data(path, data, settings, unsafe=_unsafe(args, settings), diff_only=args.diff,
+                             project=project_files.view_for(path, settings))
+    if args.fix:
+        sys.stdout.buffer.write(data if fixed is None else fixed.encode("utf-8"))
+        sys.stdout.flush()
+        _STDIN_TEXT[0] = fixed or _STDIN_TEXT[0]
     return report
 
 
@@ -421,9 +437,20 @@ def _unsafe(args, settings: Settings) -> bool:
     return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
 
-def _read_text(path: str) -> str:
+def _excerpt_source(path: str, text: str):
+    from mongolint import notebooks
+
+    return notebooks.cell_sources_of_text(text) if notebooks.is_notebook(path) else text
+
+
+def _read_text(path: str):
+    """The text excerpts are cut from; a notebook's is {cell number: source}."""
     from mongolint.source import DecodeError, decode
 
+    from mongolint import notebooks
+
+    if notebooks.is_notebook(path):
+        return notebooks.cell_sources_of(path)
     try:
         with open(path, "rb") as handle:
             return decode(handle.read()).text

@@ -27,6 +27,8 @@ class Settings:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     exclude: Tuple[str, ...] = ()
     extend_exclude: Tuple[str, ...] = ()
+    include: Tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb")  # what a directory walk checks, as ruff's
+    extend_include: Tuple[str, ...] = ()
     unsafe_fixes: bool = False
     file_timeout: float = 60.0  # seconds for one file before it is reported unchecked (0: no limit)
     max_file_size: float = 10.0  # MB: a bigger file (or stdin) is reported unchecked (0: no limit)
@@ -70,7 +72,8 @@ class Settings:
                      self.project_index))
 
 
-_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories",
+              "include", "extend-include")
 _NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
                 "memory-limit": "a number of megabytes"}
 KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests", "project-index",

@@ -14,6 +14,8 @@ SKIPPED_DIRECTORIES = frozenset({
     "site-packages", ".eggs",
 })
 PYTHON_SUFFIXES = (".py", ".pyi")
+# As ruff's `include`: the files a directory walk checks (named files are always checked).
+DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
 
 
 def is_virtualenv(directory: str) -> bool:
@@ -43,11 +45,13 @@ def _relative(path: str, root: Optional[str]) -> str:
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
-             *, force_exclude: bool = False) -> Tuple[List[str], List[Tuple[str, str]]]:
+             *, force_exclude: bool = False,
+             include: Sequence[str] = DEFAULT_INCLUDE) -> Tuple[List[str], List[Tuple[str, str]]]:
     """(files to check, [(path, problem)]). A file named explicitly is checked
     even when an `exclude` pattern matches it, unless `force_exclude` (pre-commit
-    and editors name every file explicitly)."""
+    and editors name every file explicitly), and whatever `include` says."""
     excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
+    included = _Included(include, root)
     files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
@@ -55,7 +59,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
             continue
         if os.path.isdir(path):
             if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
-                found = list(_walk(path, excluded, root, problems))
+                found = list(_walk(path, excluded, root, problems, included))
                 if not found:
                     problems.append((path, "no Python files found"))
                 for file in found:
@@ -98,10 +102,30 @@ class _OncePerFile:
             self.paths.append(path)
 
 
-def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
+class _Included:
+    """`include` patterns, matched as ruff's globs: one without a slash (`*.ipynb`)
+    matches a file's name at any depth, one with a slash (`notebooks/*.ipynb`)
+    the path from the project root."""
+
+    def __init__(self, patterns: Sequence[str], root: Optional[str]) -> None:
+        self.root = root
+        # The default set is only name suffixes: a string test, not a pattern match per file.
+        suffixes = [p[1:] for p in patterns if p.startswith("*.") and not any(c in p[1:] for c in "*?[/\\")]
+        self.suffixes = tuple(suffixes) if len(suffixes) == len(patterns) else None
+        self.spec = None if self.suffixes is not None else gitignore.spec_of(tuple(patterns))
+
+    def __call__(self, path: str, name: str) -> bool:
+        if self.suffixes is not None:
+            return name.endswith(self.suffixes)
+        return self.spec.match_file(_relative(path, self.root).replace(os.sep, "/"))
+
+
+def _walk(top: str, excluded, root: Optional[str], problems,
+          included: Optional[_Included] = None) -> Iterator[str]:
     """Depth first, in name order. Everything a directory's listing can answer
     (is it a virtualenv, has it a .gitignore) is read from the listing itself:
     on large trees the extra stat calls were most of the cost."""
+    included = included or _Included(DEFAULT_INCLUDE, root)
     stack: List[Tuple[str, Tuple]] = [(top, ())]
     seen_links = {_identity(top)}
     while stack:
@@ -130,7 +154,7 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
                         continue
                     seen_links.add(identity)
                 subdirectories.append(entry.path)
-            elif entry.name.endswith(PYTHON_SUFFIXES):
+            elif included(entry.path, entry.name):
                 if _ignored(entry.path, False, ignores, excluded, root):
                     continue
                 if entry.is_symlink() and not os.path.exists(entry.path):

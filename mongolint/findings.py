@@ -44,6 +44,7 @@ class Finding:
     message: str = field(compare=False)
     name: str = field(compare=False, default="")
     fix: Optional[FixSummary] = field(compare=False, default=None)
+    cell: Optional[int] = field(compare=False, default=None)  # in a notebook: line and column are in this cell
 
 
 # How a report's `error` begins when mongolint chose not to check a readable file

@@ -46,13 +46,14 @@ class FixOutcome:
 
 
 def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "", project=None,
-             time_budget: Optional[float] = None, report_before: bool = True) -> FixOutcome:
+             time_budget: Optional[float] = None, report_before: bool = True, guard=None) -> FixOutcome:
     """The text with every applicable fix applied; a fix that would break the
     text is left out (and said so in a note). Each pass lints the text the last
     one wrote, so the findings after the fixes are checked against those before.
     Without `report_before`, `outcome.before` is left out unless it costs nothing
     (locating the first pass's findings is a walk of the whole module).
-    `project`: the project as this file sees it (None: the file on its own)."""
+    `project`: the project as this file sees it (None: the file on its own).
+    A `guard` (a notebook's cells) admits fixes and is told what each pass applied."""
     outcome = FixOutcome(text)
     rules = settings.rules(path)
     if time_budget is None:
@@ -82,12 +83,17 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
                                  "run --fix again to apply the rest")
             current.locate()
             break
-        chosen, together = _non_overlapping(analysis, [d for d in current.diagnostics if _applicable(d, unsafe)])
+        candidates = [d for d in current.diagnostics if _applicable(d, unsafe)]
+        if guard is not None:
+            candidates = guard.admit(analysis, candidates)
+        chosen, together = _non_overlapping(analysis, candidates)
         new_text, applied = _apply_checked(analysis, chosen, outcome, parsed)
         if not applied or new_text == outcome.text:
             current.locate()
             break
         ledger.fixed(analysis, applied + [d for d, partner in together if any(partner is a for a in applied)])
+        if guard is not None:
+            guard.applied(applied)
         outcome.text = new_text
         passes += 1
         if new_text in seen:

@@ -13,7 +13,7 @@ from collections import deque
 from multiprocessing import connection as mp_connection
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from mongolint import discovery, limits, prefilter, project_files
+from mongolint import discovery, limits, notebooks, prefilter, project_files
 from mongolint.cache import content_digest
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
@@ -33,8 +33,11 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=str(error))
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern,
-                                project=project_files.view_for(path, settings))
+    check = engine.check_bytes
+    if notebooks.is_notebook(path):
+        from mongolint.notebook_checks import check_bytes as check
+    report = check(path, data, settings, module_name=module_name, pattern=pattern,
+                   project=project_files.view_for(path, settings))
     report.source_digest = content_digest(data)
     if settings.project_index:
         report.summaries = project_files.for_root(settings.project_root).take_new_summaries()
@@ -51,15 +54,23 @@ def _check_bytes(data: bytes, path: str, settings) -> FileReport:
     from mongolint import engine
 
     pattern = prefilter.build_pattern(settings.client_factories)
-    return engine.check_bytes(path, data, settings, pattern=pattern, project=project_files.view_for(path, settings))
+    project = project_files.view_for(path, settings)
+    if notebooks.is_notebook(path):  # --stdin-filename names a notebook
+        from mongolint.notebook_checks import check_bytes
+
+        return check_bytes(path, data, settings, pattern=pattern, project=project)
+    return engine.check_bytes(path, data, settings, pattern=pattern, project=project)
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
     from mongolint import engine, fixes
 
     module_name = discovery.module_name(path, settings.project_root)
+    fix_file = fixes.fix_file
+    if notebooks.is_notebook(path):
+        from mongolint.notebook_checks import fix_file
     # On a big stack, as check_text does for each file it parses (see engine.run_deep).
-    return engine.run_deep(functools.partial(fixes.fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
+    return engine.run_deep(functools.partial(fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
                                              module_name=module_name,
                                              project=project_files.view_for(path, settings)))
 
@@ -129,6 +140,8 @@ def _screen(path: str, pattern, max_file_size: float = 0) -> Union[FileReport, T
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
+    if notebooks.is_notebook(path):
+        return _screen_notebook(path, data, pattern)
     try:
         text = decode(data).text
     except DecodeError as error:
@@ -136,6 +149,18 @@ def _screen(path: str, pattern, max_file_size: float = 0) -> Union[FileReport, T
     if prefilter.may_have_findings(text, pattern):
         return None
     return text, content_digest(data)
+
+
+def _screen_notebook(path: str, data: bytes, pattern) -> Union[FileReport, Tuple[str, str], None]:
+    """As `_screen`, with the cells' code as the notebook's text."""
+    from mongolint import notebook_checks
+
+    problem, unnamed_code = notebook_checks.screen(data, pattern)
+    if problem is not None:
+        return FileReport(path, error=problem, source_digest=content_digest(data))
+    if unnamed_code is None:
+        return None
+    return unnamed_code, content_digest(data)
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check, done=_nothing) -> List[FileReport]:

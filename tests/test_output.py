@@ -57,7 +57,7 @@ PLAIN_FINDING = Finding("pkg/b c.py", 1, 1, 2, 4, "MGL103", "client in loop: 50%
 
 # --- json ----------------------------------------------------------------------------
 
-JSON_KEYS = {"code", "name", "message", "filename", "location", "end_location", "fix", "url"}
+JSON_KEYS = {"code", "name", "message", "filename", "cell", "location", "end_location", "fix", "url"}
 
 
 def test_json_schema_shape_on_fixtures():
@@ -86,7 +86,8 @@ def test_json_fix_and_edits():
                                          FileReport("pkg/b c.py", [PLAIN_FINDING])]))
     assert objects[0] == {
         "code": "MGL101", "name": "session-not-ended", "message": "session never ended",
-        "filename": "pkg/a.py", "location": {"row": 3, "column": 5}, "end_location": {"row": 3, "column": 30},
+        "filename": "pkg/a.py", "cell": None,
+        "location": {"row": 3, "column": 5}, "end_location": {"row": 3, "column": 30},
         "fix": {"applicability": "safe", "message": "use `with` so the session ends", "edits": [
             {"content": "with x:", "location": {"row": 3, "column": 5}, "end_location": {"row": 3, "column": 12}},
             {"content": "", "location": {"row": 7, "column": 1}, "end_location": {"row": 8, "column": 1}},

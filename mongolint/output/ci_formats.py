@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Sequence, TextIO
 from xml.etree import ElementTree
 
 from mongolint.output.json_format import finding_url
-from mongolint.output.names import ascii_only, display_path, without_undecodable_bytes
+from mongolint.output.names import ascii_only, display_path, in_cell, without_undecodable_bytes
 
 
 def write_junit(reports: Sequence, stream: TextIO, options) -> None:
@@ -32,8 +32,9 @@ def write_junit(reports: Sequence, stream: TextIO, options) -> None:
         for finding in report.findings:
             case = ElementTree.SubElement(suite, "testcase", name=f"org.mongolint.{finding.code}",
                                           classname=path, file=path, line=str(finding.line))
-            failure = ElementTree.SubElement(case, "failure", message=finding.message, type=finding.code)
-            failure.text = f"line {finding.line}, col {finding.column}, {finding.message}"
+            failure = ElementTree.SubElement(case, "failure", message=in_cell(finding) + finding.message,
+                                             type=finding.code)
+            failure.text = f"{in_cell(finding)}line {finding.line}, col {finding.column}, {finding.message}"
     ElementTree.indent(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ElementTree.tostring(root, encoding="unicode"))
@@ -51,7 +52,7 @@ def write_gitlab(reports: Sequence, stream: TextIO, options) -> None:
             seen[identity] += 1
             fingerprint = hashlib.sha256("\0".join(identity + (str(seen[identity]),)).encode()).hexdigest()
             issues.append({
-                "description": f"{finding.code} {finding.message}",
+                "description": f"{finding.code} {in_cell(finding)}{finding.message}",
                 "check_name": finding.code,
                 "fingerprint": fingerprint,
                 "severity": "major",
@@ -69,7 +70,7 @@ def write_rdjson(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         for finding in report.findings:
             diagnostic: Dict[str, Any] = {
-                "message": finding.message,
+                "message": in_cell(finding) + finding.message,
                 "location": {"path": without_undecodable_bytes(finding.path),
                              "range": _range((finding.line, finding.column),
                                                                    (finding.end_line, finding.end_column))},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence, TextIO
 
-from mongolint.output.names import display_path
+from mongolint.output.names import display_path, in_cell
 
 
 def escape_data(value: str) -> str:
@@ -37,4 +37,4 @@ def write_github(reports: Sequence, stream: TextIO, options) -> None:
                 ("endLine", finding.end_line), ("endColumn", finding.end_column),
                 ("title", f"{finding.code} {finding.name}".strip()),
             ]
-            stream.write(command(properties, finding.message))
+            stream.write(command(properties, in_cell(finding) + finding.message))

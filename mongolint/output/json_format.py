@@ -8,6 +8,7 @@ Schema (all positions 1-based; `end_location` is exclusive):
         "name": "session-not-ended",
         "message": "...",
         "filename": "src/app.py",            # the path as mongolint reports it
+        "cell": null | 3,                    # a notebook's cell (1-based, as ruff): positions are in it
         "location": {"row": 12, "column": 15},
         "end_location": {"row": 12, "column": 37},
         "fix": null | {
@@ -41,6 +42,7 @@ def finding_object(finding) -> Dict[str, Any]:
         "name": finding.name,
         "message": finding.message,
         "filename": without_undecodable_bytes(finding.path),
+        "cell": finding.cell,
         "location": location(finding.line, finding.column),
         "end_location": location(finding.end_line, finding.end_column),
         "fix": fix_object(finding.fix),

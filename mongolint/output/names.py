@@ -50,3 +50,9 @@ def ascii_only(stream) -> bool:
         return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
     except LookupError:
         return True
+
+
+def in_cell(finding) -> str:
+    """`cell 3: ` before a notebook finding's message, for the formats that
+    have a line and a column but no place for a notebook's cell."""
+    return "" if finding.cell is None else f"cell {finding.cell}: "

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO
 from urllib.parse import quote
 
 from mongolint import __version__, rule_pages
-from mongolint.output.names import ascii_only, display_path
+from mongolint.output.names import ascii_only, display_path, in_cell
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -77,7 +77,7 @@ def result(finding, rule_index: Dict[str, int], root: str) -> Dict[str, Any]:
     entry: Dict[str, Any] = {
         "ruleId": finding.code,
         "level": LEVEL,
-        "message": {"text": finding.message},
+        "message": {"text": in_cell(finding) + finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_uri(finding.path, root),
                                             "region": region}}],
     }

@@ -4,9 +4,9 @@ line and a caret), `concise` (one line a finding), `grouped` (by file) and
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, TextIO
+from typing import List, Sequence, TextIO
 
-from mongolint.output.names import display_path
+from mongolint.output.names import display_path, in_cell
 
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 
@@ -24,7 +24,7 @@ def write_full(reports: Sequence, stream: TextIO, options) -> None:
         for finding in report.findings:
             stream.write(f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} "
                          f"{finding.message}\n")
-            _write_excerpt(stream, lines, finding, options.color)
+            _write_excerpt(stream, _cell_lines(lines, finding), finding, options.color)
 
 
 def write_grouped(reports: Sequence, stream: TextIO, options) -> None:
@@ -32,9 +32,9 @@ def write_grouped(reports: Sequence, stream: TextIO, options) -> None:
         if not report.findings:
             continue
         stream.write(f"{_paint(display_path(report.path), _BOLD, options)}:\n")
-        width = max(len(f"{f.line}:{f.column}") for f in report.findings)
+        width = max(len(_position(f)) for f in report.findings)
         for finding in report.findings:
-            position = f"{finding.line}:{finding.column}".ljust(width)
+            position = _position(finding).ljust(width)
             stream.write(f"  {position} {_code(finding, options)}{_marker(finding, options)} {finding.message}\n")
         stream.write("\n")
 
@@ -43,7 +43,8 @@ def write_pylint(reports: Sequence, stream: TextIO, options) -> None:
     """`path:line: [CODE] message`, the line format pylint's parsers read."""
     for report in reports:
         for finding in report.findings:
-            stream.write(f"{display_path(finding.path)}:{finding.line}: [{finding.code}] {finding.message}\n")
+            stream.write(f"{display_path(finding.path)}:{finding.line}: [{finding.code}] "
+                         f"{in_cell(finding)}{finding.message}\n")
 
 
 def write_summary(reports: Sequence, stream: TextIO, options) -> None:
@@ -81,7 +82,13 @@ def _marker(finding, options) -> str:
 
 
 def _location(finding, options) -> str:
-    return _paint(f"{display_path(finding.path)}:{finding.line}:{finding.column}:", _BOLD, options)
+    return _paint(f"{display_path(finding.path)}:{_position(finding)}:", _BOLD, options)
+
+
+def _position(finding) -> str:
+    """`2:5`, or in a notebook `cell 3:2:5` (as ruff writes it)."""
+    where = f"{finding.line}:{finding.column}"
+    return where if finding.cell is None else f"cell {finding.cell}:{where}"
 
 
 def _code(finding, options) -> str:
@@ -92,9 +99,18 @@ def _paint(text: str, style: str, options) -> str:
     return f"{style}{text}{_RESET}" if options.color else text
 
 
-def _lines(report, options) -> List[str]:
-    sources: Dict[str, str] = options.sources
-    return sources.get(report.path, "").splitlines() if report.findings else []
+def _lines(report, options):
+    """The report's source lines; a notebook's, by cell number."""
+    source = options.sources.get(report.path, "") if report.findings else ""
+    if isinstance(source, dict):
+        return {cell: text.splitlines() for cell, text in source.items()}
+    return source.splitlines()
+
+
+def _cell_lines(lines, finding) -> List[str]:
+    if isinstance(lines, dict):
+        return lines.get(finding.cell, [])
+    return lines if finding.cell is None else []
 
 
 def _write_excerpt(stream: TextIO, lines, finding, color: bool) -> None:
