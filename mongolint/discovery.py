@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from mongolint import gitignore
+from mongolint import git_excludes, gitignore
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
@@ -42,20 +42,40 @@ def _relative(path: str, root: Optional[str]) -> str:
     return path
 
 
+class FixedRules:
+    """One exclusion for every folder (the discovery of one configuration)."""
+
+    def __init__(self, exclude: Sequence[str] = (), root: Optional[str] = None,
+                 respect_gitignore: bool = True) -> None:
+        self.exclude, self.extend_exclude, self.project_root = tuple(exclude), (), root
+        self.respect_gitignore = respect_gitignore
+
+    def for_path(self, path: str) -> "FixedRules":
+        return self
+
+    def for_directory(self, directory: str, names=None) -> "FixedRules":
+        return self
+
+
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
-             *, force_exclude: bool = False) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """(files to check, [(path, problem)]). A file named explicitly is checked
-    even when an `exclude` pattern matches it, unless `force_exclude` (pre-commit
-    and editors name every file explicitly)."""
-    excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
+             *, force_exclude: bool = False, settings=None) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check, [(path, problem)]). `settings` gives the configuration of
+    each path and folder (`for_path`, `for_directory`): its `exclude` patterns,
+    relative to its `project_root`, decide the entries of the folders it
+    applies to. A file named explicitly is checked even when an `exclude`
+    pattern matches it, unless `force_exclude` (pre-commit and editors name
+    every file explicitly)."""
+    settings = settings if settings is not None else FixedRules(exclude, root)
     files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
+        rules = settings.for_path(path)
+        excluded, root = _exclusion(rules)
         if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
             continue
         if os.path.isdir(path):
             if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
-                found = list(_walk(path, excluded, root, problems))
+                found = list(_walk(path, settings, rules.respect_gitignore, problems))
                 if not found:
                     problems.append((path, "no Python files found"))
                 for file in found:
@@ -69,6 +89,11 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
         else:
             problems.append((path, "no such file or directory"))
     return files.paths, [(_without_dot(path), problem) for path, problem in problems]
+
+
+def _exclusion(rules):
+    patterns = tuple(rules.exclude) + tuple(rules.extend_exclude)
+    return (gitignore.spec_of(patterns) if patterns else None), rules.project_root
 
 
 def _without_dot(path: str) -> str:
@@ -98,11 +123,12 @@ class _OncePerFile:
             self.paths.append(path)
 
 
-def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
+def _walk(top: str, settings, respect_gitignore: bool, problems) -> Iterator[str]:
     """Depth first, in name order. Everything a directory's listing can answer
-    (is it a virtualenv, has it a .gitignore) is read from the listing itself:
-    on large trees the extra stat calls were most of the cost."""
-    stack: List[Tuple[str, Tuple]] = [(top, ())]
+    (is it a virtualenv, has it a .gitignore or a configuration file) is read
+    from the listing itself: on large trees the extra stat calls were most of
+    the cost. Each entry is decided by the configuration of its folder."""
+    stack: List[Tuple[str, Tuple]] = [(top, git_excludes.ignores_above(top) if respect_gitignore else ())]
     seen_links = {_identity(top)}
     while stack:
         directory, ignores = stack.pop()
@@ -115,7 +141,8 @@ def _walk(top: str, excluded, root: Optional[str], problems) -> Iterator[str]:
         names = {entry.name for entry in entries}
         if "pyvenv.cfg" in names and directory != top:
             continue  # a virtual environment
-        if ".gitignore" in names:
+        excluded, root = _exclusion(settings.for_directory(directory, names))
+        if respect_gitignore and ".gitignore" in names:
             spec = _gitignore(directory)
             if spec is not None:
                 ignores = ignores + ((directory, spec),)
