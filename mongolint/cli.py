@@ -7,13 +7,12 @@ import functools
 import os
 import sys
 from collections import Counter
-from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from mongolint import __version__, command_config, discovery
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
-from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output import FORMATS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
 from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

@@ -120,7 +120,12 @@ def layered(base: Mapping[str, Any], layer: Mapping[str, Any]) -> Dict[str, Any]
     return merged
 
 
-def resolved_table(path: str, *, required: bool = True) -> Dict[str, Any]:
+def raw_table(path: str) -> Dict[str, Any]:
+    """`resolved_table` without validating (which imports the rules)."""
+    return resolved_table(path, required=False, validate=False)
+
+
+def resolved_table(path: str, *, required: bool = True, validate: bool = True) -> Dict[str, Any]:
     """The table of `path` with the files it extends beneath it, each validated
     (an error names the file it is in)."""
     chain: List[str] = []
@@ -135,7 +140,8 @@ def resolved_table(path: str, *, required: bool = True) -> Dict[str, Any]:
             raise ConfigError(f"{path}: `extend` chain longer than {_MAX_EXTENDS} files")
         chain.append(identity)
         table = read_table(current, required=required or len(chain) > 1) or {}
-        from_table(table, current)  # validates, naming this file
+        if validate:
+            from_table(table, current)  # names this file in an error
         tables.append(table)
         current = _extended(current, table)
     merged: Dict[str, Any] = {}
