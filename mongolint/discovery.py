@@ -142,10 +142,12 @@ def _walk(top: str, settings, respect_gitignore: bool, problems) -> Iterator[str
         if "pyvenv.cfg" in names and directory != top:
             continue  # a virtual environment
         excluded, root = _exclusion(settings.for_directory(directory, names))
-        if respect_gitignore and ".gitignore" in names:
-            spec = _gitignore(directory)
-            if spec is not None:
-                ignores = ignores + ((directory, spec),)
+        if respect_gitignore:
+            # `.ignore` (ripgrep's, which ruff reads too) outranks `.gitignore` in the same folder.
+            for name in git_excludes.IGNORE_FILES:
+                spec = _gitignore(directory, name) if name in names else None
+                if spec is not None:
+                    ignores = ignores + ((directory, spec),)
         subdirectories = []
         for entry in entries:
             if _is_dir(entry):
@@ -199,8 +201,8 @@ def _identity(directory: str):
     return status.st_dev, status.st_ino
 
 
-def _gitignore(directory: str) -> Optional[gitignore.Spec]:
-    path = os.path.join(directory, ".gitignore")
+def _gitignore(directory: str, name: str = ".gitignore") -> Optional[gitignore.Spec]:
+    path = os.path.join(directory, name)
     if not os.path.isfile(path):
         return None
     try:

@@ -1,7 +1,8 @@
 """What git ignores besides the `.gitignore` files below a path: the
 repository's `.git/info/exclude`, the global excludes file (`core.excludesFile`,
 by default `$XDG_CONFIG_HOME/git/ignore` or `~/.config/git/ignore`), and the
-`.gitignore` files of the folders between the work tree's top and the path.
+`.gitignore` (and `.ignore`) files of the folders between the work tree's top
+and the path.
 
 Git's configuration files are read here, not by running git: a lint must not
 depend on a `git` executable, nor run one per path. Only `core.excludesFile` is
@@ -18,6 +19,7 @@ from typing import List, Optional, Tuple
 from mongolint import gitignore
 
 Ignores = Tuple[Tuple[str, gitignore.Spec], ...]
+IGNORE_FILES = (".gitignore", ".ignore")  # in one folder, the later one wins
 
 
 def work_tree_of(directory: str) -> Optional[Tuple[str, str]]:
@@ -89,7 +91,7 @@ def _gitignores_between(top: str, directory: str) -> Ignores:
         if current == top:
             break
         current = os.path.dirname(current)
-    ignores = [(folder, _spec(os.path.join(folder, ".gitignore"))) for folder in reversed(folders)]
+    ignores = [(folder, _spec(os.path.join(folder, name))) for folder in reversed(folders) for name in IGNORE_FILES]
     return tuple((folder, spec) for folder, spec in ignores if spec is not None)
 
 

@@ -259,3 +259,11 @@ def test_flake8_reads_the_nearest_configuration_as_the_command_does(tmp_path):
                             capture_output=True, text=True, timeout=120)
     flagged = sorted(line.split(":")[0] for line in result.stdout.splitlines())
     assert flagged == ["./services/plain/jobs.py", "./top.py"], result.stdout + result.stderr
+
+
+def test_dot_ignore_files_outrank_gitignore_as_in_ruff(tmp_path):
+    write(tmp_path, {".gitignore": "*.py\n", ".ignore": "!kept.py\n", "kept.py": "", "dropped.py": "",
+                     "sub/.ignore": "deep.py\n", "sub/deep.py": "", "sub/kept.py": ""})
+    assert mongolint("--show-files", cwd=tmp_path).stdout.split() == ["kept.py", "sub/kept.py"]
+    assert mongolint("--show-files", "--no-respect-gitignore", cwd=tmp_path).stdout.split() == [
+        "dropped.py", "kept.py", "sub/deep.py", "sub/kept.py"]
