@@ -223,7 +223,7 @@ def _add_noqa(args, resolver, files: Sequence[str], problems: List[FileReport]) 
         _write_problems(report)
         if not report.findings:
             continue
-        added, refused, problem = add_to_file(report.path, report.findings, resolver.for_path(report.path))
+        added, refused, problem = add_to_file(report.path, report.findings, resolver.for_file(report.path))
         total += added
         if problem:
             print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
@@ -238,7 +238,7 @@ def _list_parsed(files: Sequence[str], resolver) -> int:
     from mongolint import prefilter, runner
 
     for path in files:
-        settings = resolver.for_path(path)
+        settings = resolver.for_file(path)
         pattern = prefilter.build_pattern(settings.client_factories)
         if runner.screen(path, pattern, settings.max_file_size) is None:
             print(display_path(path))
@@ -253,7 +253,7 @@ def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
     from mongolint.cache import ResultCache, cache_directory
 
     reports: Dict[str, FileReport] = {}
-    for settings, group in command_config.by_settings(files, resolver.for_path):
+    for settings, group in command_config.by_settings(files, resolver.for_file):
         cache = ResultCache(cache_directory([settings.project_root or "."], args.cache_dir), settings)
         hits, misses = cache.split(group)
         checked = dict(zip(misses, _run_group(args, settings, misses))) if misses else {}
@@ -268,7 +268,7 @@ def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
 def _run(args, resolver, files: Sequence[str]) -> List[FileReport]:
     """Each file with its own settings: one run of the workers per configuration."""
     reports: Dict[str, FileReport] = {}
-    for settings, group in command_config.by_settings(files, resolver.for_path):
+    for settings, group in command_config.by_settings(files, resolver.for_file):
         reports.update(zip(group, _run_group(args, settings, group)))
     return [reports[path] for path in files]
 

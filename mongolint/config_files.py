@@ -233,6 +233,12 @@ class Resolver:
             directory = os.path.dirname(directory)
         return self.for_directory(directory)
 
+    def for_file(self, path: str) -> Settings:
+        """`for_path` of a path known to be a file (one stat fewer per file)."""
+        if self.fixed is not None:
+            return self.fixed
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
     def for_directory(self, directory: str, names: Optional[Sequence[str]] = None) -> Settings:
         """The settings for the entries of `directory` (`names`: its listing, when known)."""
         if self.fixed is not None:
