@@ -177,6 +177,9 @@ def test_show_settings_prints_the_file_its_configuration_and_rules(tmp_path):
     assert '"MGL101"' in rules and '"MGL102"' not in rules
     flagged = mongolint("--show-settings", "--config", "select=['MGL2']", "--ignore", "MGL201", "top.py",
                         cwd=tmp_path)
+    stdin = subprocess.run([sys.executable, "-m", "mongolint", "--show-settings", "--stdin-filename",
+                            "services/quiet/new.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, input="")
+    assert stdin.stdout.splitlines()[:2] == ['Resolved settings for: "services/quiet/new.py"', lines[1]]
     lines = flagged.stdout.splitlines()
     assert 'select = ["MGL2"]' in lines and 'ignore = ["MGL201"]' in lines
     assert '"MGL201"' not in lines[-1] and '"MGL202"' in lines[-1]
