@@ -178,7 +178,8 @@ def test_show_settings_prints_the_file_its_configuration_and_rules(tmp_path):
     flagged = mongolint("--show-settings", "--config", "select=['MGL2']", "--ignore", "MGL201", "top.py",
                         cwd=tmp_path)
     stdin = subprocess.run([sys.executable, "-m", "mongolint", "--show-settings", "--stdin-filename",
-                            "services/quiet/new.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, input="")
+                            "services/quiet/new.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                           input="")
     assert stdin.stdout.splitlines()[:2] == ['Resolved settings for: "services/quiet/new.py"', lines[1]]
     lines = flagged.stdout.splitlines()
     assert 'select = ["MGL2"]' in lines and 'ignore = ["MGL201"]' in lines
