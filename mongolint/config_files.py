@@ -156,7 +156,8 @@ def _extended(path: str, table: Mapping[str, Any]) -> Optional[str]:
     target = table["extend"]
     if not isinstance(target, str) or not target:
         raise ConfigError(f"{path}: `extend` must be the path of another configuration file")
-    resolved = os.path.join(os.path.dirname(os.path.abspath(path)), os.path.expanduser(target))
+    # As ruff: `~` and environment variables are expanded.
+    resolved = os.path.join(os.path.dirname(os.path.abspath(path)), os.path.expanduser(os.path.expandvars(target)))
     if not os.path.isfile(resolved):
         raise ConfigError(f"{path}: `extend` names a missing file: {target}")
     return os.path.normpath(resolved)

@@ -271,3 +271,11 @@ def test_dot_ignore_files_outrank_gitignore_as_in_ruff(tmp_path):
     assert mongolint("--show-files", cwd=tmp_path).stdout.split() == ["kept.py", "sub/kept.py"]
     assert mongolint("--show-files", "--no-respect-gitignore", cwd=tmp_path).stdout.split() == [
         "dropped.py", "kept.py", "sub/deep.py", "sub/kept.py"]
+
+
+def test_extend_expands_home_and_variables_as_ruff(tmp_path):
+    write(tmp_path, {"home/shared.toml": IGNORE_LEAK, "elsewhere/base.toml": IGNORE_LEAK, "app.py": LEAK})
+    env = dict(os.environ, HOME=str(tmp_path / "home"), SHARED=str(tmp_path / "elsewhere"))
+    for target in ("~/shared.toml", "$SHARED/base.toml"):
+        (tmp_path / "mongolint.toml").write_text(f'extend = "{target}"\n')
+        assert mongolint("app.py", cwd=tmp_path, env=env).returncode == 0
