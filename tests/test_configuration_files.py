@@ -279,3 +279,17 @@ def test_extend_expands_home_and_variables_as_ruff(tmp_path):
     for target in ("~/shared.toml", "$SHARED/base.toml"):
         (tmp_path / "mongolint.toml").write_text(f'extend = "{target}"\n')
         assert mongolint("app.py", cwd=tmp_path, env=env).returncode == 0
+
+
+def test_force_exclude_uses_each_files_own_configuration(tmp_path):
+    _monorepo(tmp_path)
+    write(tmp_path, {"services/quiet/mongolint.toml": 'extend-exclude = ["app/"]\n'})
+    shown = mongolint("--show-files", "--force-exclude", "services/quiet/app/jobs.py", "top.py", cwd=tmp_path)
+    assert shown.stdout.split() == ["top.py"]
+
+
+def test_patterns_of_a_config_given_are_relative_to_the_working_directory(tmp_path):
+    _monorepo(tmp_path)
+    write(tmp_path, {"ci/lint.toml": 'per-file-ignores = { "services/**" = ["MGL102"] }\n'})
+    result = mongolint("--format", "concise", "-q", "--config", "ci/lint.toml", ".", cwd=tmp_path)
+    assert reported(result) == {"top.py": ["MGL102"]}
