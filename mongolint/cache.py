@@ -33,6 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from mongolint import limits
 from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
@@ -94,6 +95,7 @@ class ResultCache:
         self.directory = directory
         self.path = os.path.join(directory, name + ".json")
         self.today = _today()
+        self.max_file_size = getattr(settings, "max_file_size", 0)
         self.entries: Dict[str, list] = self._load()
         self.changed = False
 
@@ -115,7 +117,7 @@ class ResultCache:
         hits: Dict[str, FileReport] = {}
         misses: List[str] = []
         for path in paths:
-            digest = _digest_of_file(path)
+            digest = _digest_of_file(path, self.max_file_size)
             name = _entry_name(path)
             entry = self.entries.get(name)
             report = _report_from(path, entry, entry_key(digest)) if digest is not None else None
@@ -210,11 +212,11 @@ def _entry_name(path: str) -> str:
     return os.path.abspath(path)
 
 
-def _digest_of_file(path: str) -> Optional[str]:
+def _digest_of_file(path: str, max_file_size: float) -> Optional[str]:
+    """None (a miss) for a file that cannot be read, or that is too large to check."""
     try:
-        with open(path, "rb") as handle:
-            return content_digest(handle.read())
-    except OSError:
+        return content_digest(limits.read_file(path, max_file_size))
+    except (OSError, limits.TooLarge):
         return None
 
 

@@ -100,6 +100,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from mongolint import explain
 
         return explain.main(argv[1:])
+    if argv[:1] == ["migrate"]:
+        from mongolint import migrate
+
+        return migrate.main(argv[1:])
     args = build_parser().parse_args(argv)
     _never_fail_to_encode()
     try:
@@ -159,7 +163,7 @@ def _check(args, resolver) -> int:
             if args.show_settings:
                 first = command_config.first_file(files)
                 return command_config.show_settings(first, resolver.for_path(first or "."))
-            return _list_parsed(files, resolver)
+            return command_config.list_parsed(files, resolver)
         # A path that could not be checked is reported like a file that could not be read.
         reports = [FileReport(path, error=problem) for path, problem in problems]
         if args.add_noqa:
@@ -234,17 +238,6 @@ def _add_noqa(args, resolver, files: Sequence[str], problems: List[FileReport]) 
     return EXIT_ERROR if any(r.unreadable for r in problems) else EXIT_CLEAN
 
 
-def _list_parsed(files: Sequence[str], resolver) -> int:
-    from mongolint import prefilter, runner
-
-    for path in files:
-        settings = resolver.for_file(path)
-        pattern = prefilter.build_pattern(settings.client_factories)
-        if runner.screen(path, pattern, settings.max_file_size) is None:
-            print(display_path(path))
-    return EXIT_CLEAN
-
-
 def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
     """Check (or fix) the files; unchanged files come from the cache when checking.
     Each configuration's files have their own cache, in its project root."""
@@ -306,6 +299,10 @@ def _write_fix_summary(args, reports: Sequence[FileReport]) -> None:
         for report in reports:
             for code, description in report.fixed:
                 print(f"{display_path(report.path)}: fixed {code}: {description}", file=sys.stderr)
+            for finding in report.findings:
+                if finding.fix is not None and finding.fix.applicability == "display-only":
+                    print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
+                          f"(not applied): {finding.fix.description}", file=sys.stderr)
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
@@ -356,6 +353,8 @@ def _write_problems(report: FileReport) -> None:
         print(f"mongolint: {path}: {problem}", file=sys.stderr)
     for warning in report.warnings:
         print(f"mongolint: warning: {path}: {warning}", file=sys.stderr)
+    for note in report.notes:
+        print(f"mongolint: {path}: note: {note}", file=sys.stderr)
 
 
 def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:

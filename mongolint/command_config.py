@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import config, config_files
 from mongolint.config import ConfigError, Settings
@@ -15,9 +15,9 @@ from mongolint.output import FORMATS_WITH_EDITS
 from mongolint.output.names import display_path
 
 
-def resolver(args) -> config_files.Resolver:
+def resolver(args, then: Callable[[Settings], Settings] = lambda settings: settings) -> config_files.Resolver:
     """Every file's settings: its configuration, the `--config KEY=VALUE`
-    overrides, then the dedicated flags (which win, as in ruff)."""
+    overrides, then the dedicated flags (which win, as in ruff), then `then`."""
     if args.stdin_filename is not None:
         if not args.paths:
             args.paths = ["-"]  # as ruff: --stdin-filename reads the code from stdin
@@ -25,7 +25,7 @@ def resolver(args) -> config_files.Resolver:
             raise ConfigError("--stdin-filename names the code read from stdin: give `-` or no path")
     _check_flag_selectors(args)
     explicit, overrides = config_files.split_config_args(args.config or [])
-    return config_files.Resolver(explicit, overrides, adjust=lambda settings: with_flags(args, settings))
+    return config_files.Resolver(explicit, overrides, adjust=lambda settings: then(with_flags(args, settings)))
 
 
 def _check_flag_selectors(args) -> None:
@@ -80,6 +80,18 @@ def by_settings(files: Sequence[str], settings_for) -> List[Tuple[Settings, List
     return list(groups.items())
 
 
+def list_parsed(files: Sequence[str], resolver) -> int:
+    """The files the pre-filter lets through, each with its own settings."""
+    from mongolint import prefilter, runner
+
+    for path in files:
+        settings = resolver.for_file(path)
+        pattern = prefilter.build_pattern(settings.client_factories)
+        if runner.screen(path, pattern, settings.max_file_size) is None:
+            print(display_path(path))
+    return 0
+
+
 def show_files(files: Sequence[str]) -> int:
     for path in sorted(display_path(path) for path in files):
         print(path)
@@ -110,6 +122,7 @@ def settings_items(settings: Settings, path: str):
     yield "extend-exclude", list(settings.extend_exclude)
     yield "respect-gitignore", settings.respect_gitignore
     yield "unsafe-fixes", settings.unsafe_fixes
+    yield "strict-tests", settings.strict_tests
     yield "client-factories", sorted(settings.client_factories)
     yield "file-timeout", settings.file_timeout
     yield "max-file-size", settings.max_file_size

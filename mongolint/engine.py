@@ -50,7 +50,7 @@ class Analysis:
         model_rules = [rule for rule in rules if not rule.after_noqa]
         found = self._run(model_rules, report, lambda rule_class: rule_class(self.model))
         noqa_rules = [rule for rule in rules if rule.after_noqa]
-        if noqa_rules and any(True for _ in self.suppressions.directives()):
+        if noqa_rules and self.suppressions.has_directives():
             usage = self._noqa_usage(model_rules, found)
             found += self._run(noqa_rules, report, lambda rule_class: rule_class(self.model, usage))
         return found
@@ -65,12 +65,12 @@ class Analysis:
             usage.record(diagnostic.code, positions[diagnostic.node].start.line)
         return usage
 
-    @staticmethod
-    def _run(rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
+    def _run(self, rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
         found: List[Diagnostic] = []
         for rule_class in rules:
             try:
-                found.extend(make(rule_class).check())
+                found.extend(d for d in make(rule_class).check()
+                             if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
             except MemoryError:
@@ -82,11 +82,14 @@ class Analysis:
         return found
 
 
-def parse(path: str, text: str, settings, module_name: str = "") -> Analysis:
-    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too deep."""
-    _refuse_beyond_python(path, text)
-    module = cst.parse_module(text)
-    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories)
+def parse(path: str, text: str, settings, module_name: str = "", module: Optional[cst.Module] = None) -> Analysis:
+    """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too
+    deep. `module`: `text` already parsed (a fix's result, checked by parsing it)."""
+    if module is None:
+        _refuse_beyond_python(path, text)
+        module = cst.parse_module(text)
+    model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
+                          path=path, strict_tests=settings.strict_tests)
     suppressions = noqa.NONE if settings.ignore_noqa else noqa.suppressions(text)
     return Analysis(path, text, module, model, suppressions, settings.fix_edits)
 

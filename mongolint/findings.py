@@ -12,6 +12,7 @@ from typing import List, Optional, Tuple
 class Applicability(str, enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"  # a suggestion: shown (--show-fixes, JSON), never applied
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class FileReport:
     diff: Optional[str] = None  # with --diff: what --fix would change
     source_digest: Optional[str] = None  # of the bytes this report is about (the cache's key)
     warnings: List[str] = field(default_factory=list)  # e.g. a `# noqa` that cannot be read
+    notes: List[str] = field(default_factory=list)  # with --fix: fixes not applied, limits reached
 
     @property
     def unreadable(self) -> bool:

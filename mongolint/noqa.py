@@ -49,6 +49,9 @@ class Suppressions:
     def silences(self, code: str, line: int) -> bool:
         return any(d.silences(code) for d in self.file) or any(d.silences(code) for d in self.lines.get(line, ()))
 
+    def has_directives(self) -> bool:
+        return bool(self.lines or self.file)
+
     def directives(self) -> Iterator[Directive]:
         for found in self.lines.values():
             yield from found

@@ -97,9 +97,10 @@ def _unchanged(descriptor: int, snapshot: Snapshot) -> bool:
 
 
 def _read_all(descriptor: int, size: int) -> bytes:
+    os.lseek(descriptor, 0, os.SEEK_SET)
     chunks, offset = [], 0
     while True:
-        chunk = os.pread(descriptor, max(size - offset, 1 << 16), offset)
+        chunk = os.read(descriptor, max(size - offset, 1 << 16))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
@@ -113,7 +114,7 @@ def _replace(real: str, snapshot: Snapshot, status: os.stat_result, data: bytes)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
-            _copy_metadata(stream.fileno(), real, status)
+            _copy_metadata(stream.fileno(), temporary, real, status)
         with open(real, "rb") as current:  # the last look, just before the rename
             if not _unchanged(current.fileno(), snapshot):
                 os.unlink(temporary)
@@ -126,9 +127,9 @@ def _replace(real: str, snapshot: Snapshot, status: os.stat_result, data: bytes)
     return None
 
 
-def _copy_metadata(descriptor: int, real: str, status: os.stat_result) -> None:
+def _copy_metadata(descriptor: int, temporary: str, real: str, status: os.stat_result) -> None:
     """Mode, then owner and group (as far as permitted), then extended attributes."""
-    os.chmod(descriptor, stat.S_IMODE(status.st_mode))
+    os.chmod(temporary, stat.S_IMODE(status.st_mode))
     if hasattr(os, "fchown"):
         for owner, group in ((status.st_uid, status.st_gid), (-1, status.st_gid)):
             try:
@@ -136,7 +137,7 @@ def _copy_metadata(descriptor: int, real: str, status: os.stat_result) -> None:
                 break
             except OSError:
                 continue
-        os.chmod(descriptor, stat.S_IMODE(status.st_mode))  # chown may clear set-id bits
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))  # chown may clear set-id bits
     if hasattr(os, "listxattr"):
         try:
             names = os.listxattr(real)
@@ -173,6 +174,7 @@ def _write_in_place(real: str, snapshot: Snapshot, data: bytes) -> Optional[str]
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
+    os.lseek(descriptor, 0, os.SEEK_SET)
     offset = 0
     while offset < len(data):
-        offset += os.pwrite(descriptor, data[offset:], offset)
+        offset += os.write(descriptor, data[offset:])

@@ -73,6 +73,9 @@ from pymongo.cursor import Cursor
 from pymongo.database import Database
 from pymongo.errors import ConfigurationError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import client_option_tables  # noqa: E402 (found beside this script, also when loaded by path)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = REPO_ROOT / "mongolint" / "model" / "api.py"
 
@@ -832,6 +835,15 @@ def build() -> Dict[str, Any]:
     removed = removed_client_options(options)
     check_facts(methods, attributes)
     check_client_options(options, removed)
+    uri = client_option_tables.uri_options(options)
+    kinds = client_option_tables.option_kinds()
+    choices = client_option_tables.option_choices()
+    minimums = client_option_tables.option_minimums()
+    defaults = client_option_tables.option_defaults()
+    exact = client_option_tables.exact_keywords()
+    client_option_tables.check_exact_keywords(exact)
+    client_option_tables.check_uri_options(options, uri)
+    client_option_tables.check_value_claims(kinds, choices, minimums, defaults, options)
     check_runtime()
     return {
         "PYMONGO_VERSION": pymongo.__version__,
@@ -841,6 +853,12 @@ def build() -> Dict[str, Any]:
         "CLIENT_OPTIONS": options,
         "REMOVED_CLIENT_OPTIONS": removed,
         "MOTOR_CLIENT_OPTIONS": {"io_loop": "io_loop"},
+        "EXACT_CLIENT_KEYWORDS": exact,
+        "URI_OPTIONS": uri,
+        "CLIENT_OPTION_KINDS": kinds,
+        "CLIENT_OPTION_CHOICES": choices,
+        "CLIENT_OPTION_MINIMUMS": minimums,
+        "CLIENT_OPTION_DEFAULTS": defaults,
     }
 
 
@@ -850,7 +868,7 @@ def _lit(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, tuple):
         return "(" + ", ".join(_lit(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
     raise TypeError(f"cannot render {value!r}")
 
@@ -906,6 +924,24 @@ COMMENTS = {
     "MOTOR_CLIENT_OPTIONS": """\
 # extra keyword options Motor's clients accept on top of CLIENT_OPTIONS
 # (AgnosticClient.__init__ pops io_loop before building the MongoClient).""",
+    "EXACT_CLIENT_KEYWORDS": """\
+# keywords MongoClient / AsyncMongoClient take only with this exact spelling: the
+# named parameters that are not validated options, and private keywords that
+# __init__ pops before validating (used by the driver's own tests).""",
+    "URI_OPTIONS": """\
+# lower-cased option name -> canonical spelling, for the options a connection
+# string's query accepts (pymongo.common.URI_OPTIONS_VALIDATOR_MAP). Fewer than
+# the keywords: document_class, username, ... are unknown in a URI.""",
+    "CLIENT_OPTION_KINDS": """\
+# lower-cased option name -> the kind of value PyMongo's validator for it takes
+# (see scripts/client_option_tables.py), for the options MGL402 checks.""",
+    "CLIENT_OPTION_CHOICES": """\
+# lower-cased option name -> the string values PyMongo accepts (compressors: each
+# item of the comma-separated list).""",
+    "CLIENT_OPTION_MINIMUMS": """\
+# lower-cased option name -> the smallest value PyMongo accepts (it raises below).""",
+    "CLIENT_OPTION_DEFAULTS": """\
+# lower-cased option name -> PyMongo's default, where a check compares with it.""",
 }
 
 

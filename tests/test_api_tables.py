@@ -23,6 +23,12 @@ TABLES = (
     "CLIENT_OPTIONS",
     "REMOVED_CLIENT_OPTIONS",
     "MOTOR_CLIENT_OPTIONS",
+    "EXACT_CLIENT_KEYWORDS",
+    "URI_OPTIONS",
+    "CLIENT_OPTION_KINDS",
+    "CLIENT_OPTION_CHOICES",
+    "CLIENT_OPTION_MINIMUMS",
+    "CLIENT_OPTION_DEFAULTS",
 )
 
 
@@ -151,6 +157,15 @@ def test_spot_checks():
     assert "max_pool_size" not in api.CLIENT_OPTIONS
     assert api.CLIENT_OPTIONS["host"] == "host"
     assert {"wtimeout", "j", "socketkeepalive", "ssl_cert_reqs"} <= set(api.REMOVED_CLIENT_OPTIONS)
+    assert {"host", "port", "_pool_class"} <= set(api.EXACT_CLIENT_KEYWORDS)
+    # A URI takes fewer options than the keywords (MGL401).
+    assert set(api.URI_OPTIONS) < set(api.CLIENT_OPTIONS)
+    assert {"authsource", "replicaset", "maxpoolsize", "tz_aware"} <= set(api.URI_OPTIONS)
+    assert not {"document_class", "type_registry", "username", "host"} & set(api.URI_OPTIONS)
+    # Value kinds (MGL402).
+    assert api.CLIENT_OPTION_KINDS["retrywrites"] == "boolean"
+    assert api.CLIENT_OPTION_KINDS["sockettimeoutms"] == "timeout"
+    assert "secondaryPreferred" in api.CLIENT_OPTION_CHOICES["readpreference"]
 
 
 def test_check_mode_reports_stale_file(generator, tmp_path, monkeypatch, capsys):

@@ -139,3 +139,20 @@ def test_a_gitignore_applies_to_its_own_directory_only(tmp_path):
     (tmp_path / "a" / ".gitignore").write_text("*.py\n")
     result = _run(".", "--format", "concise", "--quiet", "--no-cache", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["b/jobs.py"]
+
+
+WRITE_PER_ITEM = (
+    "from pymongo import MongoClient\n"
+    "coll = MongoClient().db.items\n"
+    "for doc in [{}, {}]:\n"
+    "    coll.insert_one(doc)\n"
+)
+
+
+def test_off_by_default_rules_are_selected_by_code_family_or_all():
+    assert _codes(WRITE_PER_ITEM, select=("MGL",)) == []
+    assert _codes(WRITE_PER_ITEM, select=("MGL4",)) == ["MGL404"]
+    assert _codes(WRITE_PER_ITEM, select=("MGL404",)) == ["MGL404"]
+    assert _codes(WRITE_PER_ITEM, select=("ALL",)) == ["MGL404"]
+    assert _codes(WRITE_PER_ITEM, select=("MGL",), extend_select=("MGL40",)) == ["MGL404"]
+    assert _codes(WRITE_PER_ITEM, select=("ALL",), ignore=("MGL404",)) == []

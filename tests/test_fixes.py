@@ -43,9 +43,11 @@ def test_snapshot_parses_and_keeps_only_unfixable_findings(snapshot):
     compile(fixed_text, str(snapshot), "exec")
     before = check_text(str(fixture), fixture.read_text(encoding="utf-8"), settings).findings
     after = check_text(str(snapshot), fixed_text, settings).findings
-    assert any(f.fix is not None for f in before), "the fixture has no fixable case"
-    assert all(f.fix is None for f in after), [f for f in after if f.fix is not None]
-    assert len(after) <= len([f for f in before if f.fix is None])
+    applied = [f for f in before if f.fix is not None and f.fix.applicability != "display-only"]
+    assert applied, "the fixture has no fixable case"
+    assert all(f.fix is None or f.fix.applicability == "display-only" for f in after), [
+        f for f in after if f.fix is not None]
+    assert len(after) <= len(before) - len(applied)
 
 
 @pytest.mark.parametrize("snapshot", SNAPSHOTS, ids=lambda p: p.name.split(".")[0])
@@ -171,8 +173,156 @@ def test_a_fix_that_would_drop_a_comment_is_refused(monkeypatch):
     from mongolint import fixes
 
     real_apply = fixes._apply
-    monkeypatch.setattr(fixes, "_apply", lambda module, chosen: real_apply(module, chosen).replace(
-        "  # keep this comment", ""))
+    monkeypatch.setattr(fixes, "_apply", lambda analysis, chosen: real_apply(
+        analysis, chosen).replace("  # keep this comment", ""))
     outcome = fixes.fix_text("x.py", BAD, Settings(), unsafe=True)
-    assert outcome.text == BAD and outcome.internal_errors
-    assert "drop the comment" in outcome.internal_errors[0]
+    assert outcome.text == BAD and not outcome.internal_errors and not outcome.applied
+    assert any("fix not applied" in note and "drop the comment" in note for note in outcome.notes), outcome.notes
+
+
+ASYNC_SUITE = (
+    "import pymongo\n"
+    "\n"
+    "async def test_end(client, doc):\n"
+    "    s = client.start_session()\n"
+    "    await client.db.c.insert_one(doc, session=s)\n"
+    "    await s.end_session()\n"
+    "\n"
+    "async def test_transaction(client, doc):\n"
+    "    s = client.start_session()\n"
+    "    await s.start_transaction()\n"
+    "    await client.db.c.insert_one(doc, session=s)\n"
+)
+
+
+def test_awaited_session_of_a_pymongo_only_module_is_not_taken_for_sync():
+    """Cause 4: an awaited release or start says the object is async: no sync
+    `with` fix, no MGL301 "of the synchronous driver" finding."""
+    report = check_text("t.py", ASYNC_SUITE, Settings())
+    assert {f.code for f in report.findings} == {"MGL101", "MGL201"}, report.findings
+    assert all(f.fix is None for f in report.findings)
+    assert fix_text("t.py", ASYNC_SUITE, Settings(), unsafe=True).text == ASYNC_SUITE
+
+
+def test_a_refused_fix_is_a_note_and_the_exit_follows_the_findings(tmp_path):
+    """Cause 11: a fix the compile check refuses is "fix not applied", not an
+    internal error (exit 2 failed the mongolint-fix hook); the other fixes of
+    the file are still applied."""
+    path = tmp_path / "app.py"
+    path.write_text(BAD + "\n\nasync def later(uri):\n    client = pymongo.AsyncMongoClient(uri)\n"
+                    "    await client.shop.orders.find_one()\n")
+    script = ("import sys, runpy\n"
+              "from mongolint import fixes\n"
+              "real = fixes._apply\n"
+              "def broken(analysis, chosen):\n"
+              "    text = real(analysis, chosen)\n"
+              "    breaks = any('async' in d.fix.description for d in chosen)\n"
+              "    return text.replace('async with', 'with async') if breaks else text\n"
+              "fixes._apply = broken\n"
+              "sys.argv = ['mongolint', '--fix', sys.argv[1]]\n"
+              "runpy.run_module('mongolint', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "note: fix not applied: MGL102" in result.stderr and "internal error" not in result.stderr
+    fixed = path.read_text()
+    assert "with pymongo.MongoClient(uri) as client:" in fixed and "client = pymongo.AsyncMongoClient" in fixed
+
+
+NESTED_LOOPS = 12
+
+
+def _client_in_nested_loops(depth: int) -> str:
+    lines = ["import pymongo", "", "def run(uri, items):"]
+    for level in range(depth):
+        lines.append("    " * (level + 1) + f"for i{level} in items:")
+    body = "    " * (depth + 1)
+    lines += [body + "client = pymongo.MongoClient(uri)", body + "client.db.c.insert_one({})",
+              body + "client.close()"]
+    return "\n".join(lines) + "\n"
+
+
+def test_fix_goes_on_while_the_text_changes():
+    """Cause 10: a client in 12 nested loops is hoisted one level per pass; the
+    passes go on (ten used to stop half-way, so a second --fix changed the file)."""
+    text = _client_in_nested_loops(NESTED_LOOPS)
+    settings = Settings(select=("MGL103",))
+    outcome = fix_text("loops.py", text, settings, unsafe=True)
+    assert outcome.applied == [("MGL103", "build the client once, before the loop")], "one finding, fixed once"
+    assert not outcome.notes, outcome.notes
+    assert outcome.text.index("MongoClient(uri)") < outcome.text.index("for i0 in items")
+    again = fix_text("loops.py", outcome.text, settings, unsafe=True)
+    assert again.text == outcome.text
+
+
+def test_a_pass_bound_is_said():
+    text = _client_in_nested_loops(3)
+    outcome = fix_text("loops.py", text, Settings(select=("MGL103",)), unsafe=True, time_budget=0.0)
+    assert len(outcome.applied) == 1
+    assert any("stopped after 1 pass" in note and "run --fix again" in note for note in outcome.notes)
+
+
+def test_findings_a_fix_moves_are_reported(monkeypatch):
+    """Cause 9: after the fixes, the findings are checked again; one that a fix
+    created, or made disappear without fixing it, is reported."""
+    from mongolint import fixes
+
+    real_apply = fixes._apply
+    source = BAD + "\n\ndef other(uri):\n    return pymongo.MongoClient(uri).shop.name\n"
+    monkeypatch.setattr(fixes, "_apply", lambda analysis, chosen: real_apply(
+        analysis, chosen).replace("    return pymongo.MongoClient(uri).shop.name\n", "    return 'shop'\n"))
+    outcome = fixes.fix_text("x.py", source, Settings(), unsafe=True)
+    assert outcome.applied == [("MGL102", "manage the client with `with`")]
+    assert any("1 MGL102 finding disappeared without being fixed" in note for note in outcome.notes), outcome.notes
+
+
+TRANSACTION_THEN_WRITE = (
+    "from pymongo import MongoClient\n"
+    "\n"
+    "client = MongoClient()\n"
+    "orders = client.shop.orders\n"
+    "\n"
+    "def place(doc, event):\n"
+    "    with client.start_session() as s:\n"
+    "        s.start_transaction()\n"
+    "        orders.insert_one(doc, session=s)\n"
+    "        orders.insert_one(event)\n"
+)
+
+
+def test_the_transaction_fix_keeps_the_writes_mgl202_sees():
+    """Cause 9: MGL201's `with` used to end at the last use of `s`, leaving the
+    write without `session=` outside: its MGL202 vanished unfixed ("Fixed 1
+    finding, 0 remaining")."""
+    settings = Settings(select=("MGL201", "MGL202"))
+    outcome = fix_text("t.py", TRANSACTION_THEN_WRITE, settings, unsafe=True)
+    assert "            orders.insert_one(event" in outcome.text, outcome.text
+    assert not [n for n in outcome.notes if "disappeared" in n], outcome.notes
+    assert [c for c, _ in outcome.applied] == ["MGL201", "MGL202"]
+
+
+def test_form_feeds_survive_an_unrelated_fix():
+    """Cause 12: LibCST drops a form feed before a statement on its line; the
+    fix puts back the ones on lines it did not touch."""
+    text = "\f" + BAD.replace("\ndef report", "\n\fdef report")
+    outcome = fix_text("x.py", text, Settings(), unsafe=False)
+    assert outcome.applied
+    assert outcome.text.startswith("\fimport pymongo\n") and "\n\fdef report(uri):\n" in outcome.text
+
+
+def test_a_display_only_fix_is_shown_and_never_applied(tmp_path):
+    path = tmp_path / "app.py"
+    source = ("from pymongo import MongoClient\n\nasync def load(client: MongoClient):\n"
+              "    return await client.shop.orders.find_one({})\n")
+    path.write_text(source)
+    result = _cli("--fix", "--unsafe-fixes", "--show-fixes", str(path), cwd=tmp_path)
+    assert result.returncode == 1 and path.read_text() == source
+    assert "suggestion for MGL301 (not applied): remove `await`" in result.stderr, result.stderr
+
+
+def test_a_fixed_finding_does_not_make_its_neighbour_look_vanished():
+    source = ("import pymongo\n\ndef report(uri):\n    client = pymongo.MongoClient(uri)\n"
+              "    client.shop.orders.find_one()\n    pymongo.MongoClient(uri).admin.command('ping')\n")
+    outcome = fix_text("x.py", source, Settings(), unsafe=False)
+    assert outcome.applied == [("MGL102", "manage the client with `with`")]
+    assert not outcome.notes, outcome.notes

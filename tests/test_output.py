@@ -73,7 +73,7 @@ def test_json_schema_shape_on_fixtures():
         assert item["url"].endswith(f"/docs/rules/{item['code']}.md")
         if item["fix"] is not None:
             assert set(item["fix"]) == {"applicability", "message", "edits"}
-            assert item["fix"]["applicability"] in ("safe", "unsafe")
+            assert item["fix"]["applicability"] in ("safe", "unsafe", "display-only")
             for edit in item["fix"]["edits"]:
                 assert set(edit) == {"content", "location", "end_location"}
     rows = {(o["filename"], o["location"]["row"], o["location"]["column"], o["code"], o["message"])

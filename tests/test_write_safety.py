@@ -191,18 +191,18 @@ def test_a_write_in_place_that_fails_midway_leaves_the_original(project, tmp_pat
     target = project / "app.py"
     target.write_text(LEAK)
     os.link(target, tmp_path / "other-name.py")
-    real_pwrite = os.pwrite
+    real_write = os.write
     calls = []
 
-    def disk_fills_up(descriptor, data, offset):
-        calls.append(offset)
+    def disk_fills_up(descriptor, data):
+        calls.append(len(data))
         if len(calls) == 1:
-            return real_pwrite(descriptor, data[:10], offset)
+            return real_write(descriptor, data[:10])
         if len(calls) == 2:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_pwrite(descriptor, data, offset)
+        return real_write(descriptor, data)
 
-    monkeypatch.setattr(os, "pwrite", disk_fills_up)
+    monkeypatch.setattr(os, "write", disk_fills_up)
     assert _fix_file(target).error == "not fixed: cannot write: No space left on device"
     assert target.read_text() == LEAK and not list(project.glob(".mongolint-*"))
 

@@ -675,3 +675,134 @@ REMOVED_CLIENT_OPTIONS = {
 MOTOR_CLIENT_OPTIONS = {
     "io_loop": "io_loop",
 }
+
+# keywords MongoClient / AsyncMongoClient take only with this exact spelling: the
+# named parameters that are not validated options, and private keywords that
+# __init__ pops before validating (used by the driver's own tests).
+EXACT_CLIENT_KEYWORDS = {
+    "_condition_class": "_condition_class",
+    "_monitor_class": "_monitor_class",
+    "_pool_class": "_pool_class",
+    "host": "host",
+    "port": "port",
+}
+
+# lower-cased option name -> canonical spelling, for the options a connection
+# string's query accepts (pymongo.common.URI_OPTIONS_VALIDATOR_MAP). Fewer than
+# the keywords: document_class, username, ... are unknown in a URI.
+URI_OPTIONS = {
+    "appname": "appname",
+    "authmechanism": "authMechanism",
+    "authmechanismproperties": "authMechanismProperties",
+    "authsource": "authSource",
+    "compressors": "compressors",
+    "connect": "connect",
+    "connecttimeoutms": "connectTimeoutMS",
+    "datetime_conversion": "datetime_conversion",
+    "directconnection": "directConnection",
+    "driver": "driver",
+    "enableoverloadretargeting": "enableOverloadRetargeting",
+    "fsync": "fsync",
+    "heartbeatfrequencyms": "heartbeatFrequencyMS",
+    "journal": "journal",
+    "loadbalanced": "loadBalanced",
+    "localthresholdms": "localThresholdMS",
+    "maxadaptiveretries": "maxAdaptiveRetries",
+    "maxconnecting": "maxConnecting",
+    "maxidletimems": "maxIdleTimeMS",
+    "maxpoolsize": "maxPoolSize",
+    "maxstalenessseconds": "maxStalenessSeconds",
+    "minpoolsize": "minPoolSize",
+    "readconcernlevel": "readConcernLevel",
+    "readpreference": "readPreference",
+    "readpreferencetags": "readPreferenceTags",
+    "replicaset": "replicaSet",
+    "retryreads": "retryReads",
+    "retrywrites": "retryWrites",
+    "server_api": "server_api",
+    "servermonitoringmode": "serverMonitoringMode",
+    "serverselectiontimeoutms": "serverSelectionTimeoutMS",
+    "sockettimeoutms": "socketTimeoutMS",
+    "srvallowedhostssuffix": "srvAllowedHostsSuffix",
+    "srvmaxhosts": "srvMaxHosts",
+    "srvservicename": "srvServiceName",
+    "ssl": "ssl",
+    "timeoutms": "timeoutMS",
+    "tls": "tls",
+    "tlsallowinvalidcertificates": "tlsAllowInvalidCertificates",
+    "tlsallowinvalidhostnames": "tlsAllowInvalidHostnames",
+    "tlscafile": "tlsCAFile",
+    "tlscertificatekeyfile": "tlsCertificateKeyFile",
+    "tlscertificatekeyfilepassword": "tlsCertificateKeyFilePassword",
+    "tlscrlfile": "tlsCRLFile",
+    "tlsdisableocspendpointcheck": "tlsDisableOCSPEndpointCheck",
+    "tlsinsecure": "tlsInsecure",
+    "tz_aware": "tz_aware",
+    "unicode_decode_error_handler": "unicode_decode_error_handler",
+    "uuidrepresentation": "uuidRepresentation",
+    "w": "w",
+    "waitqueuemultiple": "waitQueueMultiple",
+    "waitqueuetimeoutms": "waitQueueTimeoutMS",
+    "wtimeoutms": "wTimeoutMS",
+    "zlibcompressionlevel": "zlibCompressionLevel",
+}
+
+# lower-cased option name -> the kind of value PyMongo's validator for it takes
+# (see scripts/client_option_tables.py), for the options MGL402 checks.
+CLIENT_OPTION_KINDS = {
+    "compressors": "compressors",
+    "connect": "boolean",
+    "connecttimeoutms": "timeout",
+    "directconnection": "boolean",
+    "enable_overload_retargeting": "boolean",
+    "enableoverloadretargeting": "boolean",
+    "fsync": "boolean",
+    "heartbeatfrequencyms": "timeout",
+    "journal": "boolean",
+    "loadbalanced": "boolean",
+    "localthresholdms": "non_negative_number",
+    "max_adaptive_retries": "non_negative_integer",
+    "maxadaptiveretries": "non_negative_integer",
+    "maxconnecting": "positive_integer",
+    "maxidletimems": "timeout",
+    "maxpoolsize": "non_negative_integer",
+    "minpoolsize": "non_negative_integer",
+    "read_preference": "read_preference_object",
+    "readpreference": "choice",
+    "retryreads": "boolean",
+    "retrywrites": "boolean",
+    "serverselectiontimeoutms": "timeout",
+    "sockettimeoutms": "timeout",
+    "srvmaxhosts": "non_negative_integer",
+    "ssl": "boolean",
+    "timeoutms": "timeout",
+    "tls": "boolean",
+    "tlsallowinvalidcertificates": "boolean",
+    "tlsallowinvalidhostnames": "boolean",
+    "tlsdisableocspendpointcheck": "boolean",
+    "tlsinsecure": "boolean",
+    "tz_aware": "boolean",
+    "uuidrepresentation": "choice",
+    "w": "write_concern_w",
+    "waitqueuemultiple": "non_negative_integer",
+    "waitqueuetimeoutms": "timeout",
+    "wtimeoutms": "non_negative_integer",
+}
+
+# lower-cased option name -> the string values PyMongo accepts (compressors: each
+# item of the comma-separated list).
+CLIENT_OPTION_CHOICES = {
+    "compressors": ("snappy", "zlib", "zstd"),
+    "readpreference": ("primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"),
+    "uuidrepresentation": ("unspecified", "standard", "pythonLegacy", "javaLegacy", "csharpLegacy"),
+}
+
+# lower-cased option name -> the smallest value PyMongo accepts (it raises below).
+CLIENT_OPTION_MINIMUMS = {
+    "heartbeatfrequencyms": 500,
+}
+
+# lower-cased option name -> PyMongo's default, where a check compares with it.
+CLIENT_OPTION_DEFAULTS = {
+    "maxpoolsize": 100,
+}

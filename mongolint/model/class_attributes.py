@@ -8,7 +8,10 @@ import libcst as cst
 
 from mongolint.model import scopes as S
 from mongolint.model.expression_types import NEUTRAL, Resolved
-from mongolint.model.syntax import instance_of_class_reference, is_none, statements_in
+from mongolint.model.syntax import decorator_name, instance_of_class_reference, is_none, statements_in
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
 
 
 class ClassAttributes:
@@ -39,7 +42,20 @@ class ClassAttributes:
         class_def = self._class_of_self(attr.value)
         if class_def is None:
             return None
+        getter = self._property_of(class_def, attr.attr.value)
+        if getter is not None:
+            return self.return_type(getter)
         return self._combine(self._attribute_assignment_types(class_def, attr.attr.value))
+
+    @staticmethod
+    def _property_of(class_def: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+        """The getter of `@property def <name>` (or `functools.cached_property`) in the class."""
+        for statement in class_def.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == name and \
+                    statement.asynchronous is None and any(decorator_name(d) in _PROPERTIES
+                                                           for d in statement.decorators):
+                return statement
+        return None
 
     def _attribute_assignment_types(self, class_def: cst.ClassDef, name: str):
         class_scope = self.index.scopes.get(id(class_def))

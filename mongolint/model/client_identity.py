@@ -67,6 +67,11 @@ class ClientIdentity:
                 passed = self._client_from_call_sites(binding.node)
                 if passed is not None:
                     return passed
+                function = self.parent(self.parent(binding.node))
+                runner = self.transaction_runner_of(function, binding.node) \
+                    if isinstance(function, cst.FunctionDef) else None
+                if runner is not None:
+                    return self.client_of(runner) or UNKNOWN_CLIENT
             found = self.type_of_binding(binding)
             if isinstance(found, DriverType) and found.kind == CLIENT:
                 return binding.node

@@ -43,12 +43,18 @@ def _build_table() -> Dict[str, DriverType]:
             table[path] = sync
         table[f"pymongo.asynchronous.{module}.Async{name}"] = async_
     table["pymongo.MongoClient"] = DriverType(CLIENT, SYNC)
+    # PyMongo 3's replica-set client and PyMongo 2's clients: still in old code.
+    for path in ("pymongo.MongoReplicaSetClient", "pymongo.mongo_replica_set_client.MongoReplicaSetClient",
+                 "pymongo.Connection", "pymongo.connection.Connection",
+                 "pymongo.ReplicaSetConnection", "pymongo.replica_set_connection.ReplicaSetConnection"):
+        table[path] = DriverType(CLIENT, SYNC)
     table["pymongo.AsyncMongoClient"] = DriverType(CLIENT, ASYNC)
     for name, kind in _MOTOR_CLASSES.items():
         motor = DriverType(kind, MOTOR)
-        # `motor.Motor*` re-exports the Tornado classes when Tornado is installed.
+        # `motor.Motor*` re-exports the Tornado classes when Tornado is installed;
+        # `motor.core.Agnostic*` are the classes both frameworks' are made from (annotations use them).
         for path in (f"motor.motor_asyncio.AsyncIOMotor{name}", f"motor.motor_tornado.Motor{name}",
-                     f"motor.Motor{name}"):
+                     f"motor.Motor{name}", f"motor.core.Agnostic{name}"):
             table[path] = motor
     return table
 

@@ -10,8 +10,11 @@ import libcst as cst
 from mongolint.model import api, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
-from mongolint.model.syntax import argument_for, decorator_name, is_none, statements_in
-from mongolint.model.types import CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, TRANSACTION, DriverType, Foreign
+from mongolint.model.flavour_evidence import used_asynchronously
+from mongolint.model.syntax import (argument_for, decorator_name, instance_of_class_reference, is_none,
+                                    statements_in)
+from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
+                                   DriverType, Foreign)
 
 Resolved = Union[DriverType, Foreign, None]
 
@@ -25,6 +28,11 @@ _DISTINCTIVE_METHODS = {
     "commit_transaction": None,
     "abort_transaction": None,
 }
+
+# What code does with a session (and with little else): how an unannotated
+# parameter shows it is one.
+_SESSION_ATTRIBUTES = frozenset({"start_transaction", "with_transaction", "commit_transaction",
+                                 "abort_transaction", "end_session", "client", "bind", "in_transaction"})
 
 _SUBSCRIPT_DERIVATION = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
 _ATTRIBUTE_DERIVATION = _SUBSCRIPT_DERIVATION
@@ -153,7 +161,52 @@ class ExpressionTypes:
             return None
         if self._is_self_parameter(function, param):
             return Foreign("self")
-        return self._type_from_call_sites(function, param)
+        passed = self._type_from_call_sites(function, param)
+        if passed is None:
+            session = self.transaction_runner_of(function, param)
+            if session is not None:
+                return self.driver_type(session)
+            if self._used_only_as_session(binding):
+                return DriverType(SESSION, self.sole_flavour)
+        return passed
+
+    def _used_only_as_session(self, binding: Binding) -> bool:
+        """An unannotated parameter whose every use is `session=<it>` or a session's
+        own method or `.client`, in a module that uses the driver."""
+        if not self.uses_driver or binding.annotation is not None:
+            return False
+        from mongolint.model.lifetime import uses_of_binding  # lifetime asks this module for types
+
+        uses = uses_of_binding(self, binding, self.scope_of(binding.node))
+        return bool(uses) and all(self._is_session_use(n) for n in uses)
+
+    def _is_session_use(self, name: cst.Name) -> bool:
+        parent = self.parent(name)
+        if isinstance(parent, cst.Arg):
+            return parent.keyword is not None and parent.keyword.value == "session"
+        return (isinstance(parent, cst.Attribute) and parent.value is name
+                and parent.attr.value in _SESSION_ATTRIBUTES)
+
+    def transaction_runner_of(self, function: cst.FunctionDef, param: cst.Param) -> Optional[cst.BaseExpression]:
+        """The session `s` when `function` is passed to `s.with_transaction(...)`
+        and `param` is its first parameter: the driver calls it with `s`."""
+        positional = list(function.params.posonly_params) + list(function.params.params)
+        if not positional or positional[0] is not param:
+            return None
+        for name in self.index.names.get(function.name.value, ()):
+            arg = self.parent(name)
+            call = self.parent(arg) if isinstance(arg, cst.Arg) and arg.value is name else None
+            if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value == "with_transaction"):
+                continue
+            first = arg.keyword is None and call.args and call.args[0] is arg
+            if not (first or arg.keyword is not None and arg.keyword.value == "callback"):
+                continue
+            if any(b.node is function for b in self.bindings_of(name)):
+                found = self.driver_type(call.func.value)
+                if found is not None and found.kind == SESSION:
+                    return call.func.value
+        return None
 
     def _is_self_parameter(self, function: cst.FunctionDef, param: cst.Param) -> bool:
         scope = self.scope_of(function)
@@ -190,7 +243,10 @@ class ExpressionTypes:
         if qualified is not None:
             constructed = driver.CLIENT_CLASSES.get(qualified)
             if constructed is not None:
-                return constructed
+                return Foreign("patched driver") if self.driver_patched(call) else constructed
+            made = driver.DRIVER_CLASSES.get(qualified)
+            if made is not None and made.kind == SESSION:
+                return made  # `AsyncIOMotorClientSession(client, delegate)`: a session, built by hand
             if qualified in self.client_factories:
                 return DriverType(CLIENT, self.sole_flavour)
             root = qualified.split(".")[0]
@@ -236,7 +292,7 @@ class ExpressionTypes:
                 return self._type_of_self_method(func)
             return receiver
         if receiver is None:
-            return self._guess_from_method_name(method)
+            return self._guess_from_method_name(method, call, func.value)
         if receiver.kind == COROUTINE:
             return None
         entry = self.method(receiver, method)
@@ -254,11 +310,33 @@ class ExpressionTypes:
         method = self.method_of_own_class(func)
         return self.return_type(method) if method is not None else None
 
-    def _guess_from_method_name(self, method: str) -> Resolved:
+    def _guess_from_method_name(self, method: str, call: cst.Call, receiver: cst.BaseExpression) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
             return None
         kind = _DISTINCTIVE_METHODS[method]
-        return DriverType(kind, self.sole_flavour) if kind else None
+        flavour = self.sole_flavour
+        if flavour == SYNC and (self._not_from_the_sync_driver(receiver) or used_asynchronously(self, call)):
+            flavour = None  # not the sync driver's object, whatever the imports say
+        return DriverType(kind, flavour) if kind else None
+
+    def _not_from_the_sync_driver(self, expr: cst.BaseExpression) -> bool:
+        """The module imports only the sync driver, but this receiver's value is
+        not its: every value it is assigned is awaited (`self.client = await
+        self.async_client()`), or it is a `self.x` that this class never assigns
+        (a base class in another module does)."""
+        if isinstance(expr, cst.Name):
+            values = [b.value for b in self.bindings_of(expr) if b.kind == S.ASSIGN]
+        elif isinstance(expr, cst.Attribute) and isinstance(self.type_of(expr.value), Foreign):
+            class_def = self._class_of_self(expr.value)
+            if class_def is None:
+                return False
+            values = [value for _, value, _ in self.self_attribute_assignments(class_def, expr.attr.value)]
+            if not values and not self.index.scopes[id(class_def)].bindings.get(expr.attr.value):
+                return True
+        else:
+            return False
+        values = [v for v in values if v is not None and not is_none(v)]
+        return bool(values) and all(isinstance(v, cst.Await) for v in values)
 
     @property
     def sole_flavour(self) -> Optional[str]:
@@ -284,6 +362,12 @@ class ExpressionTypes:
         return name in driver.IO_WITHOUT_SESSION.get(receiver.kind, ())
 
     def _type_of_attribute(self, attr: cst.Attribute) -> Resolved:
+        owner = instance_of_class_reference(attr.value)
+        if owner is not attr.value:  # `self.__class__.x`, `type(self).x`: what the class's `x` holds
+            class_def = self._class_of_self(owner)
+            if class_def is None:
+                return None
+            return self._combine(self._attribute_assignment_types(class_def, attr.attr.value))
         base = self.type_of(attr.value)
         name = attr.attr.value
         if isinstance(base, Foreign):

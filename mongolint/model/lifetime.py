@@ -16,8 +16,12 @@ from typing import Dict, FrozenSet, List, Optional, Set
 
 import libcst as cst
 
+from mongolint.model.after import running_scope
+from mongolint.model.containers import stays_in_local_container
 from mongolint.model.paths import BUILTINS_THAT_KEEP_NOTHING, LOG_METHODS, PathAnalysis
 from mongolint.model.scopes import Binding
+from mongolint.model.syntax import decorator_name
+from mongolint.model.walker import walk_same_scope
 
 class Verdict(enum.Enum):
     MANAGED = "managed"  # a `with` item, escapes, or released on every path
@@ -34,14 +38,26 @@ class Release:
     leaking_keywords: FrozenSet[str] = frozenset()
     error_paths_matter: bool = True
     with_releases: bool = True  # `with resource:` releases it
+    scoped_by: FrozenSet[str] = frozenset()  # `with resource.bind():` releases it too
+    raise_paths_matter: bool = False  # a `raise` that leaves it unreleased is a path like a `return`
+    # A cursor: reading it to the end (`list(c)`, `c.to_list()`, `for x in c:`
+    # with no `break`) closes it on the server.
+    exhausted_by_reading: bool = False
 
 
 def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict:
     """The verdict for the value `creation` evaluates to (a call, usually)."""
+    if model.expected_to_raise(creation):
+        return Verdict.MANAGED  # the test expects the construction to raise: nothing is built
     holder = model.strip_await(creation)
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
         return _lifetime_of_temporary(model, parent, release)
+    kept = stays_in_local_container(model, holder, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return Verdict.NEVER if kept else Verdict.MANAGED
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return Verdict.NEVER  # `yield MongoClient()` in a fixture: nothing can close it
     if isinstance(parent, cst.Arg):
         keyword = parent.keyword.value if parent.keyword is not None else None
         return Verdict.NEVER if keyword in release.leaking_keywords else Verdict.MANAGED
@@ -60,8 +76,10 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
-                        release: Release) -> Verdict:
-    """The verdict for the resource a name holds from statement `start` on."""
+                        release: Release, *, into_next_iteration: bool = False) -> Verdict:
+    """The verdict for the resource a name holds from statement `start` on.
+    With `into_next_iteration`, only the paths that carry it unreleased into the
+    next iteration of the loop around `start` count (not returns or breaks)."""
     uses = _uses_of(model, binding, scope)
     releases: List[cst.CSTNode] = []
     for use in uses:
@@ -70,11 +88,14 @@ def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
             return Verdict.MANAGED
         if role == "release":
             releases.append(use)
-    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release)
+    flow = PathAnalysis(model, _releasing_statements(model, releases), {id(u) for u in releases}, release,
+                        into_next_iteration=into_next_iteration)
     flow.follow(start, scope.node)
     if flow.normal_leak:
         return Verdict.SOME_PATHS if releases else Verdict.NEVER
-    if flow.error_leak and release.error_paths_matter:
+    if flow.raise_leak and release.raise_paths_matter and releases:
+        return Verdict.SOME_PATHS
+    if flow.error_leak and release.error_paths_matter and model.error_paths_reported(start):
         return Verdict.ERROR_PATHS
     return Verdict.MANAGED
 
@@ -100,13 +121,20 @@ def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdic
     return Verdict.NEVER
 
 
-def _climb_derivations(model, expr: cst.CSTNode, release: Release):
+def _climb_derivations(model, expr: cst.CSTNode, release: Release, assumed: bool = False):
     """Follow `expr.attr`, `expr[...]`, `expr.method(...)` and `await` upwards.
     Returns (the outermost expression still holding a driver object, or None when
-    the chain ends in plain data; "release" when the chain releases)."""
+    the chain ends in plain data; "release" when the chain releases).
+    `assumed`: `expr` holds the resource although the model cannot type it (a
+    name whose other bindings are unknown, `c = Unknown() if rs else MongoClient()`):
+    `expr[...]` and `expr.attr` then hold it too."""
     top = expr
     while True:
         parent = model.parent(expr)
+        if (isinstance(expr, cst.Attribute) and expr.attr.value in release.scoped_by
+                and isinstance(parent, cst.Call) and parent.func is expr
+                and isinstance(model.parent(parent), cst.WithItem)):
+            return None, "release"
         if isinstance(parent, cst.Attribute) and parent.value is expr:
             if parent.attr.value in release.methods:
                 return None, "release"
@@ -118,6 +146,10 @@ def _climb_derivations(model, expr: cst.CSTNode, release: Release):
             return top, "use"
         expr = parent
         if _holds_driver_object(model, expr):
+            top, assumed = expr, False
+        elif assumed and model.type_of(expr) is None and (
+                isinstance(expr, cst.Subscript)
+                or isinstance(expr, cst.Attribute) and not isinstance(model.parent(expr), cst.Call)):
             top = expr
         elif not isinstance(expr, cst.Attribute) or not isinstance(model.parent(expr), cst.Call):
             return None, "use"
@@ -128,8 +160,19 @@ _CARRIERS = frozenset({"client", "database", "collection", "cursor", "command_cu
 
 
 def _holds_driver_object(model, expr: cst.CSTNode) -> bool:
-    found = model.driver_type(expr)
-    return found is not None and found.kind in _CARRIERS
+    return _is_carrier(model.driver_type(expr))
+
+
+def _carrier_among_unknowns(model, use: cst.Name) -> bool:
+    """The name cannot be typed, but one of its bindings holds a client, database
+    or collection (the others are unknown): what is derived from it may hold it."""
+    if model.type_of(use) is not None:
+        return False
+    return any(_is_carrier(model.type_of_binding(b)) for b in model.bindings_of(use))
+
+
+def _is_carrier(found) -> bool:
+    return getattr(found, "kind", None) in _CARRIERS
 
 
 def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
@@ -175,24 +218,16 @@ def _is_target(model, name: cst.Name) -> bool:
     return False
 
 
-def _running_scope(model, node: cst.CSTNode):
-    """The scope whose execution runs `node`: list, set and dict comprehensions
-    run inline; a generator expression runs later, maybe after the function."""
-    scope = model.scope_of(node)
-    while (scope.kind == "comprehension" and not isinstance(scope.node, cst.GeneratorExp)
-           and scope.parent is not None):
-        scope = scope.parent
-    return scope
-
-
 def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) -> str:
     """'release', 'escape' or 'use'."""
-    if _running_scope(model, use) is not scope:
+    if running_scope(model, use) is not scope:
         return "escape"  # captured by a nested function, lambda or generator expression
     parent = model.parent(use)
     if isinstance(parent, cst.WithItem):
         return "release" if release.with_releases else "use"
-    top, role = _climb_derivations(model, use, release)
+    if release.exhausted_by_reading and reads_to_the_end(model, use):
+        return "release"
+    top, role = _climb_derivations(model, use, release, assumed=_carrier_among_unknowns(model, use))
     if role == "release":
         return "release"
     if top is None:
@@ -204,7 +239,12 @@ def _role_of_use(model, use: cst.Name, scope, release: Release, depth: int = 0) 
 
 def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: int) -> str:
     """Where a value that holds the resource flows to."""
+    kept = stays_in_local_container(model, value, lambda b, s: _uses_of(model, b, s))
+    if kept is not None:
+        return "use" if kept else "escape"
     parent = model.parent(value)
+    if isinstance(parent, cst.Yield) and keeps_across_yield(model, parent):
+        return "use"  # a fixture lends what it yields, and still owns it afterwards
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
     name = _bound_name(parent, value)
@@ -219,10 +259,24 @@ def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: in
     return "use"
 
 
+# Generators whose `yield` lends a value and takes it back: the code after the
+# `yield` is their teardown.
+_LENDING_DECORATORS = frozenset({"fixture", "yield_fixture", "contextmanager", "asynccontextmanager"})
+
+
+def keeps_across_yield(model, node: cst.CSTNode) -> bool:
+    function = model.enclosing_function(node)
+    return function is not None and any(decorator_name(d) in _LENDING_DECORATORS for d in function.decorators)
+
+
 def _alias_escapes(model, binding: Binding, scope, release: Release, depth: int) -> bool:
     """Does a local name holding the resource (or an object derived from it) escape?"""
     return any(_role_of_use(model, use, scope, release, depth) == "escape"
                for use in _uses_of(model, binding, scope))
+
+
+# Builtins that read from an iterator and keep no reference to it (and may raise).
+_READERS = frozenset({"next", "anext"})
 
 
 def _role_of_argument(model, arg: cst.Arg) -> str:
@@ -230,11 +284,46 @@ def _role_of_argument(model, arg: cst.Arg) -> str:
         return "use" if arg.keyword.value == "session" else "escape"
     call = model.parent(arg)
     func = call.func if isinstance(call, cst.Call) else None
-    if isinstance(func, cst.Name) and func.value in BUILTINS_THAT_KEEP_NOTHING:
+    if isinstance(func, cst.Name) and (func.value in BUILTINS_THAT_KEEP_NOTHING or func.value in _READERS):
         return "use"
     if isinstance(func, cst.Attribute) and func.attr.value in LOG_METHODS:
         return "use"
     return "escape"
+
+
+_READ_BY_BUILTINS = frozenset({"list", "tuple", "set", "sorted"})
+
+
+def reads_to_the_end(model, expr: cst.CSTNode) -> bool:
+    """Does the code around a cursor expression read every document from it?"""
+    parent = model.parent(expr)
+    if isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star:
+        call = model.parent(parent)
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+                and call.func.value in _READ_BY_BUILTINS and len(call.args) == 1)
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "to_list":
+        call = model.parent(parent)
+        return isinstance(call, cst.Call) and call.func is parent and all(
+            isinstance(arg.value, cst.Name) and arg.value.value == "None" for arg in call.args)
+    if isinstance(parent, cst.For) and parent.iter is expr:
+        return _runs_to_the_end(model, parent)
+    if isinstance(parent, cst.CompFor) and parent.iter is expr:
+        comprehension = next(a for a in model.ancestors(parent) if not isinstance(a, cst.CompFor))
+        return isinstance(comprehension, (cst.ListComp, cst.SetComp, cst.DictComp))  # a generator may stop early
+    if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value == "alive":
+        loop = model.parent(parent)
+        return isinstance(loop, cst.While) and loop.test is parent and _runs_to_the_end(model, loop)
+    return False
+
+
+def _runs_to_the_end(model, loop: cst.CSTNode) -> bool:
+    """A loop with no `break` of its own and no `return`."""
+    return not any(isinstance(node, cst.Return) or isinstance(node, cst.Break) and _loop_of(model, node) is loop
+                   for node in walk_same_scope(loop.body))
+
+
+def _loop_of(model, jump: cst.CSTNode) -> Optional[cst.CSTNode]:
+    return next((a for a in model.ancestors(jump) if isinstance(a, (cst.For, cst.While))), None)
 
 
 def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:
@@ -250,3 +339,128 @@ def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:
         for ancestor in model.ancestors(node):
             marked.add(id(ancestor))
     return marked
+
+
+# -- what a fix that releases a resource after its last use must cover ----------
+
+def dependent_bindings(model, binding: Binding, scope) -> Optional[List[Binding]]:
+    """`binding` and every local binding that holds something taken from it: a
+    database, collection, cursor, session, bound method, coroutine, alias, a cursor
+    opened with `session=` it. A fix that releases the resource must wait for
+    the last use of all of them. None when one of them leaves the scope's control
+    (returned, yielded, stored, handed to an unknown call, captured by a nested
+    function): releasing it then breaks whoever holds it."""
+    found = [binding]
+    queue = [binding]
+    while queue:
+        current = queue.pop()
+        for use in _uses_of(model, current, scope):
+            if running_scope(model, use) is not scope:
+                return None
+            flow = _flow_of_use(model, use)
+            if flow is _ESCAPES:
+                return None
+            if isinstance(flow, Binding) and all(flow is not b for b in found):
+                found.append(flow)
+                queue.append(flow)
+    return found
+
+
+_ESCAPES = object()
+
+
+def _flow_of_use(model, use: cst.Name):
+    """Where the value a use of a name contributes to goes: a local Binding that
+    now holds part of it, `_ESCAPES`, or None (it ends in plain data or a statement)."""
+    expr: cst.CSTNode = use
+    while True:
+        parent = model.parent(expr)
+        if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is expr:
+            expr = parent
+        elif isinstance(parent, cst.Call) and parent.func is expr or isinstance(parent, cst.Await):
+            expr = parent
+        elif isinstance(parent, cst.Arg) and parent.value is expr:
+            call = model.parent(parent)
+            if not _call_keeps_nothing_but_its_result(model, call, parent):
+                return _ESCAPES
+            expr = call
+        else:
+            break
+    if _is_plain_data(model, expr):
+        return None
+    parent = model.parent(expr)
+    while isinstance(parent, (cst.Element, cst.DictElement)) and parent.value is expr:
+        expr = model.parent(parent)  # `pending = [session]`: the list holds it, as far as the list goes
+        parent = model.parent(expr)
+    if isinstance(parent, cst.Yield) and _in_yield_fixture(model, parent):
+        return None  # a yield fixture lends it and owns it: the `with` stays open while the test runs
+    if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is expr:
+        name = _bound_name(parent, expr)
+        if name is None or name in model.scope_of(parent).globals:
+            return _ESCAPES
+        scope = model.scope_of(parent)
+        return next((b for b in scope.bindings.get(name, ()) if b.node is parent), _ESCAPES)
+    if isinstance(parent, cst.WithItem):
+        return None  # the `with` statement releases what it enters
+    if isinstance(parent, (cst.Return, cst.Yield, cst.Element, cst.DictElement, cst.StarredElement,
+                           cst.StarredDictElement, cst.Lambda, cst.AugAssign, cst.Assign, cst.AnnAssign)):
+        return _ESCAPES
+    return None
+
+
+def _in_yield_fixture(model, node: cst.CSTNode) -> bool:
+    function = model.enclosing_function(node)
+    if function is None:
+        return False
+    for decorator in function.decorators:
+        target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        name = target.attr.value if isinstance(target, cst.Attribute) else getattr(target, "value", "")
+        if name == "fixture":
+            return True
+    return False
+
+
+def _call_keeps_nothing_but_its_result(model, call: cst.Call, arg: cst.Arg) -> bool:
+    """A driver method (its result says what it keeps), a builtin that keeps
+    nothing, a logging call; `session=` to any call."""
+    if arg.keyword is not None and arg.keyword.value == "session":
+        return True
+    func = call.func
+    if isinstance(func, cst.Name):  # `dict(client=client)` keeps it
+        return func.value in BUILTINS_THAT_KEEP_NOTHING and arg.keyword is None and not arg.star
+    if isinstance(func, cst.Attribute):
+        if func.attr.value in LOG_METHODS:
+            return True
+        receiver = model.driver_type(func.value)
+        return receiver is not None and model.method(receiver, func.attr.value) is not None
+    return False
+
+
+def _is_plain_data(model, expr: cst.CSTNode) -> bool:
+    """Is the value of `expr` known to hold no driver object (a document, a
+    count, a result, a list of documents)?"""
+    if model.driver_type(expr) is not None:
+        return False
+    inner = expr.expression if isinstance(expr, cst.Await) else expr
+    if isinstance(inner, cst.Call):
+        func = inner.func
+        if isinstance(func, cst.Name):
+            return func.value in BUILTINS_THAT_KEEP_NOTHING
+        if isinstance(func, cst.Attribute):
+            receiver = model.driver_type(func.value)
+            return receiver is not None and model.method(receiver, func.attr.value) is not None
+        return False
+    if isinstance(inner, cst.Attribute):
+        receiver = model.driver_type(inner.value)
+        return (receiver is not None and model.method(receiver, inner.attr.value) is None
+                and inner.attr.value in _plain_attributes(receiver))
+    if isinstance(inner, cst.UnaryOperation):
+        return isinstance(inner.operator, cst.Not)
+    return isinstance(inner, (cst.Comparison, cst.FormattedString))
+
+
+def _plain_attributes(receiver) -> FrozenSet[str]:
+    from mongolint.model import api
+
+    table = api.ATTRIBUTES.get((receiver.flavour or "sync", receiver.kind), {})
+    return frozenset(name for name, returns in table.items() if returns is None)

@@ -22,13 +22,17 @@ _NOTHING: States = frozenset()
 
 
 class PathAnalysis:
-    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release) -> None:
+    def __init__(self, model, releasing: Set[int], release_uses: Set[int], release: Release, *,
+                 into_next_iteration: bool = False) -> None:
         self.model = model
+        # Only a leak into the next iteration of the boundary loop counts.
+        self.into_next_iteration = into_next_iteration
         self.releasing = releasing
         self.release_uses = release_uses
         self.release = release
         self.normal_leak = False
         self.error_leak = False
+        self.raise_leak = False  # a `raise` statement no handler of this scope can catch leaves unreleased
         self.boundary_loop: Optional[cst.CSTNode] = None
 
     # -- from the creation to the end of its scope ------------------------
@@ -47,7 +51,8 @@ class PathAnalysis:
             states = self._block(block[index + 1:], states, finally_releases, errors_caught)
             owner = self._owner_of_block(node)
             if owner is None or owner is scope_node or owner is self.boundary_loop:
-                if False in states and not finally_releases:
+                next_iteration = self.boundary_loop is not None and owner is self.boundary_loop
+                if False in states and not finally_releases and (next_iteration or not self.into_next_iteration):
                     self.normal_leak = True
                 return
             node = owner
@@ -98,9 +103,9 @@ class PathAnalysis:
         return finally_releases, errors_caught
 
     def _releases_block(self, block) -> bool:
-        saved = (self.normal_leak, self.error_leak)
+        saved = (self.normal_leak, self.error_leak, self.raise_leak)
         result = self._block(_body(block), _UNRELEASED, False, True)
-        self.normal_leak, self.error_leak = saved
+        self.normal_leak, self.error_leak, self.raise_leak = saved
         return bool(result) and result == _RELEASED
 
     # -- statements --------------------------------------------------------
@@ -122,6 +127,9 @@ class PathAnalysis:
             body = self._block(_body(st.body), states, fin, caught)
             other = self._else(st.orelse, states, fin, caught)
             return body | other
+        if isinstance(st, (cst.For, cst.While)) and self._reads_to_the_end(st):
+            self._block(_body(st.body), states, fin, caught)  # read to the end: released after the loop
+            return _RELEASED
         if isinstance(st, (cst.For, cst.While)):
             self._expression(st.iter if isinstance(st, cst.For) else st.test, states, fin, caught)
             looped = self._block(_body(st.body), states, fin, caught)
@@ -169,20 +177,33 @@ class PathAnalysis:
             if id(small) in self.releasing:
                 states = _RELEASED
             elif isinstance(small, cst.Return):
-                if False in states and not fin:
+                if False in states and not fin and not self.into_next_iteration:
                     self.normal_leak = True
                 return _NOTHING
             elif isinstance(small, (cst.Break, cst.Continue)):
-                if self._leaves_boundary_loop(small) and False in states and not fin:
+                restarts = isinstance(small, cst.Continue) or not self.into_next_iteration
+                if self._leaves_boundary_loop(small) and False in states and not fin and restarts:
                     self.normal_leak = True
                 return _NOTHING if self._leaves_boundary_loop(small) else states
             elif isinstance(small, cst.Raise):
                 if False in states and not fin and not caught:
                     self.error_leak = True
+                    self.raise_leak = self.raise_leak or not self._handled_here(small)
                 return _NOTHING
             else:
                 self._expression(small, states, fin, caught)
         return states
+
+    def _handled_here(self, node: cst.CSTNode) -> bool:
+        """Is `node` in the body of a `try` with handlers (that may catch what it raises)?"""
+        child = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body and ancestor.handlers:
+                return True
+            child = ancestor
+        return False
 
     def _leaves_boundary_loop(self, jump: cst.CSTNode) -> bool:
         """Does this `break`/`continue` end the loop iteration the resource lives in?"""
@@ -197,8 +218,16 @@ class PathAnalysis:
         if False in states and not fin and not caught and _may_raise(node):
             self.error_leak = True
 
+    def _reads_to_the_end(self, loop) -> bool:
+        """`for x in cursor:` / `while cursor.alive:` that `Release.exhausted_by_reading` releases."""
+        head = loop.iter if isinstance(loop, cst.For) else loop.test
+        if isinstance(head, cst.Attribute):
+            head = head.value
+        return id(head) in self.release_uses
+
     def _with_releases(self, st: cst.With) -> bool:
-        return any(id(item.item) in self.release_uses for item in st.items)
+        """`with resource:`, or `with resource.bind():` (the use is inside the item)."""
+        return any(id(node) in self.release_uses for item in st.items for node in walk_same_scope(item.item))
 
 
 def _after(smalls, statement) -> list:
@@ -223,6 +252,11 @@ def _catches_everything(st) -> bool:
         if broad and not any(isinstance(n, cst.Raise) for n in walk_same_scope(handler.body)):
             return True
     return False
+
+
+def may_raise(node) -> bool:
+    """Can evaluating `node` raise (a call other than a harmless builtin, `await`, `raise`)?"""
+    return _may_raise(node)
 
 
 def _may_raise(node) -> bool:

@@ -11,7 +11,7 @@ Schema (all positions 1-based; `end_location` is exclusive):
         "location": {"row": 12, "column": 15},
         "end_location": {"row": 12, "column": 37},
         "fix": null | {
-          "applicability": "safe" | "unsafe",
+          "applicability": "safe" | "unsafe" | "display-only",
           "message": "...",                  # what the fix does
           "edits": [{"content": "...", "location": {...}, "end_location": {...}}]
         },

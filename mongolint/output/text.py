@@ -55,7 +55,7 @@ def write_summary(reports: Sequence, stream: TextIO, options) -> None:
         return
     stream.write(f"Found {len(findings)} error{'s' * (len(findings) != 1)}.\n")
     applicable = sum(1 for finding in findings if _applies(finding, options))
-    hidden = sum(1 for finding in findings if finding.fix is not None and not _applies(finding, options))
+    hidden = sum(1 for finding in findings if _applicability(finding) == "unsafe" and not options.unsafe_fixes)
     hint = (f" ({hidden} hidden fix{'es' * (hidden != 1)} can be enabled with the `--unsafe-fixes` option)"
             if hidden else "")
     if applicable:
@@ -65,11 +65,15 @@ def write_summary(reports: Sequence, stream: TextIO, options) -> None:
 
 
 def _applies(finding, options) -> bool:
-    """Would `--fix` with the current flags apply this finding's fix?"""
+    """Would `--fix` with the current flags apply this finding's fix? (A
+    display-only fix is a suggestion: never.)"""
+    applicability = _applicability(finding)
+    return applicability == "safe" or applicability == "unsafe" and options.unsafe_fixes
+
+
+def _applicability(finding) -> str:
     fix = finding.fix
-    if fix is None:
-        return False
-    return getattr(fix.applicability, "value", fix.applicability) == "safe" or options.unsafe_fixes
+    return "" if fix is None else getattr(fix.applicability, "value", fix.applicability)
 
 
 def _marker(finding, options) -> str:

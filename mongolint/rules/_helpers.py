@@ -15,6 +15,12 @@ def code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def short_code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The source of a node, cut to `limit` characters for a message."""
+    text = code(node)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def method_name(call: cst.Call) -> Optional[str]:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
@@ -37,7 +43,7 @@ def constructs_client(model: SemanticModel, call: cst.Call) -> bool:
     """A call that builds a new client: its constructor, or a same-module
     function that returns a freshly constructed one."""
     if model.qualified_name(call.func) in driver.CLIENT_CLASSES:
-        return True
+        return not model.driver_patched(call)
     if isinstance(call.func, cst.Name):
         bindings = model.bindings_of(call.func)
         if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
@@ -70,3 +76,45 @@ def client_label(model: SemanticModel, call: cst.Call) -> str:
     if qualified in driver.CLIENT_CLASSES:
         return f"`{qualified.rsplit('.', 1)[-1]}`"
     return f"the client from `{code(call.func)}()`"
+
+
+# Context managers that expect the code inside to raise or warn.
+_EXPECTS_FAILURE = frozenset({"raises", "warns", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
+                              "assertWarns", "assertWarnsRegex"})
+
+
+def in_test_code(model: SemanticModel, node: cst.CSTNode) -> bool:
+    """In a test, or in a block that expects an error: what the configuration
+    rules flag is done there on purpose (a driver's tests pass
+    `heartbeatFrequencyMS=499` to see it rejected, `connectTimeoutMS=1` to fail
+    fast, and build throw-away apps whose handlers make their own clients)."""
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, cst.With) and any(_expects_failure(item.item) for item in ancestor.items):
+            return True
+        if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value.startswith("test"):
+            return True
+        if isinstance(ancestor, cst.ClassDef) and (ancestor.name.value.startswith("Test") or any(
+                _last_name(base.value).endswith("TestCase") for base in ancestor.bases)):
+            return True
+    module = model.module_name.rsplit(".", 1)[-1]
+    return module.startswith("test_") or module.endswith("_test") or module == "conftest"
+
+
+def _expects_failure(item: cst.BaseExpression) -> bool:
+    return isinstance(item, cst.Call) and _last_name(item.func) in _EXPECTS_FAILURE
+
+
+def _last_name(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
+
+
+def flavour_is_settled(model: SemanticModel, found: DriverType, where: cst.CSTNode, receiver: cst.CSTNode) -> bool:
+    """Can a fix write `with` or `async with` for an object of type `found`? Not
+    when its flavour is unknown, nor when it was guessed from the module's imports
+    (its client is not known) in `async def`, where test suites drive PyMongo
+    Async objects from modules that import only `pymongo`."""
+    if found.flavour is None:
+        return False
+    return model.client_of(receiver) is not None or not model.in_async_function(where)

@@ -26,6 +26,9 @@ class Rule:
     # A rule about `# noqa` comments runs after the others, on what they silenced
     # (it is built with the model and a `noqa.NoqaUsage`).
     after_noqa: ClassVar[bool] = False
+    # Findings in code that cannot run (after a `return`, under `if TYPE_CHECKING:`)
+    # are dropped, unless the rule is about the source itself (MGL304's imports).
+    checks_unreachable_code: ClassVar[bool] = False
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model

@@ -125,3 +125,63 @@ def without(statements: Sequence[cst.BaseStatement], drop: Callable[[cst.BaseSta
             pending = []
         kept.append(statement)
     return kept, [line for line in pending if line.comment is not None]
+
+
+def body_start(statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    """The statements of a new block, without blank lines right under its header."""
+    statements = list(statements)
+    if statements:
+        lines = list(statements[0].leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        statements[0] = statements[0].with_changes(leading_lines=lines)
+    return statements
+
+
+def block_indentation(model: SemanticModel, block: Block) -> str:
+    """The whitespace a statement of `block` starts with."""
+    default = model.module.default_indent
+    indents = [b.indent if b.indent is not None else default
+               for b in [block, *model.ancestors(block)] if isinstance(b, cst.IndentedBlock)]
+    return "".join(reversed(indents))
+
+
+def moved_one_level_in(model: SemanticModel, block: Block,
+                       statements: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    """`statements`, taken out of `block` to be the body of a new `with` or
+    `try` in its place: no blank line right under the new header, whitespace-only
+    lines as they were written, backslash continuation lines indented with the
+    code they continue."""
+    indentation = block_indentation(model, block)
+    default = model.module.default_indent
+    return body_start([statement.visit(_LayoutAsWritten(indentation, default, default))
+                       for statement in statements])
+
+
+class _LayoutAsWritten(cst.CSTTransformer):
+    def __init__(self, indentation: str, default_indent: str, deeper_by: str) -> None:
+        super().__init__()
+        self.stack = [indentation]
+        self.default_indent = default_indent
+        self.deeper_by = deeper_by
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        self.stack.append(self.stack[-1] + (node.indent if node.indent is not None else self.default_indent))
+        return True
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def leave_EmptyLine(self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine) -> cst.EmptyLine:
+        if updated_node.comment is not None or not updated_node.indent:
+            return updated_node
+        # The lines a statement owns sit in its block; a nested block's footer in that block too.
+        return updated_node.with_changes(
+            indent=False, whitespace=cst.SimpleWhitespace(self.stack[-1] + updated_node.whitespace.value))
+
+    def leave_SimpleWhitespace(self, original_node, updated_node: cst.SimpleWhitespace) -> cst.SimpleWhitespace:
+        if "\\\n" not in updated_node.value and "\\\r" not in updated_node.value:
+            return updated_node
+        lines = updated_node.value.split("\n")
+        return updated_node.with_changes(value="\n".join([lines[0]] + [self.deeper_by + line for line in lines[1:]]))

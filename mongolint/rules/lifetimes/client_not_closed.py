@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from mongolint.diagnostics import Applicability, Diagnostic
+from mongolint.model.client_opening import never_opened
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_value
 from mongolint.rules._helpers import client_label, constructs_client, result_type
 from mongolint.rules.base import Rule
@@ -31,7 +32,7 @@ class ClientNotClosed(Rule):
         for call in self.model.index.calls:
             if self.model.enclosing_function(call) is None:
                 continue  # a module-level client is the shared-client pattern
-            if not constructs_client(self.model, call):
+            if not constructs_client(self.model, call) or never_opened(self.model, call):
                 continue
             verdict = lifetime_of_value(self.model, call, CLIENT_RELEASE)
             if verdict is Verdict.MANAGED:

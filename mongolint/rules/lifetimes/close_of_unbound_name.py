@@ -10,6 +10,7 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.scopes import Binding
 from mongolint.model.types import CLIENT, SESSION, DriverType, Foreign
 from mongolint.rules.edits import expressions as _edits
+from mongolint.rules.edits import statements as rw
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
 from mongolint.model.walker import walk_same_scope
@@ -112,9 +113,31 @@ class CloseOfUnboundName(Rule):
         block = self.model.parent(statement)
         if not isinstance(block, (cst.IndentedBlock, cst.Module)):
             return None
+        if not self._only_the_move_changes(binding, statement):
+            return None
         moved, new_try = _edits.move_before(first, statement, body[1:])
         return Fix(f"bind `{binding.name}` before `try`", Applicability.UNSAFE,
                    {statement: cst.FlattenSentinel([moved, new_try])})
+
+    def _only_the_move_changes(self, binding: Binding, statement: cst.Try) -> bool:
+        """Moved above the `try`, the creation's own error no longer reaches the
+        handlers nor runs the `finally`. Only fine when no handler could catch it
+        (the creation raises only constructor errors, never an operation's) and
+        the `finally` holds nothing but releases of names the body binds (which
+        would have raised `UnboundLocalError` on that path anyway)."""
+        if statement.handlers and not (all(_only_operation_errors(h) for h in statement.handlers)
+                                       and _only_the_creation_raises(binding, statement)):
+            return False
+        if statement.finalbody is None:
+            return True
+        bound_in_body = self._names_bound_in(statement.body)
+        return all(any(rw.is_call_statement(line, name, frozenset(_RELEASES)) for name in bound_in_body)
+                   for line in statement.finalbody.body.body)
+
+    def _names_bound_in(self, body: cst.BaseSuite) -> set:
+        scope_bindings = self.model.scope_of(body).bindings
+        return {name for name, bindings in scope_bindings.items()
+                if any(self._inside(b.node, body) for b in bindings)}
 
 
 class _Order:

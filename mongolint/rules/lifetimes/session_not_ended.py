@@ -7,11 +7,13 @@ from typing import Iterator
 from mongolint.diagnostics import Applicability, Diagnostic
 from mongolint.model.lifetime import Release, Verdict, lifetime_of_value
 from mongolint.model.types import SESSION
-from mongolint.rules._helpers import method_name, result_type
+from mongolint.rules._helpers import flavour_is_settled, method_name, result_type
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes._manage import manage_binding
 
-SESSION_RELEASE = Release(methods=frozenset({"end_session"}), leaking_keywords=frozenset({"session"}))
+# `with s.bind():` (PyMongo 4.17+) ends the session on exit.
+SESSION_RELEASE = Release(methods=frozenset({"end_session"}), leaking_keywords=frozenset({"session"}),
+                          scoped_by=frozenset({"bind"}))
 
 _MESSAGES = {
     Verdict.NEVER: "session from `start_session()` is never ended; use `{with_} ... start_session() as session:`",
@@ -38,5 +40,6 @@ class SessionNotEnded(Rule):
             if verdict is not Verdict.MANAGED:
                 with_ = "async with" if session.is_async else "with"
                 fix = manage_binding(self.model, call, SESSION_RELEASE.methods, is_async=session.is_async,
-                                     context_manager=True, what="session")
+                                     context_manager=True, what="session") \
+                    if flavour_is_settled(self.model, session, call, call.func.value) else None
                 yield self.report(call, _MESSAGES[verdict].format(with_=with_), fix)

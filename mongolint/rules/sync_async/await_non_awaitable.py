@@ -26,7 +26,8 @@ class AwaitNonAwaitable(Rule):
         for node in self.model.index.awaits:
             message = self._awaited_call_message(node.expression)
             if message is not None:
-                yield self.report(node, message, self._remove_await(node) or self._switch_to_async(node))
+                yield self.report(node, message, self._remove_await(node) or self._switch_to_async(node)
+                                  or self._suggest_sync_call(node))
         for statement in self.model.index.withs:
             if statement.asynchronous is not None:
                 yield from self._async_with(statement)
@@ -65,6 +66,15 @@ class AwaitNonAwaitable(Rule):
         if node.lpar and not inner.lpar:
             inner = inner.with_changes(lpar=node.lpar, rpar=node.rpar)
         return Fix("remove `await`", Applicability.SAFE, {node: inner})
+
+    def _suggest_sync_call(self, node: cst.Await) -> Fix:
+        """Shown, never applied: without `await` the synchronous call works but
+        blocks the event loop (MGL303); the client belongs to code this fix cannot see."""
+        inner = node.expression
+        if node.lpar and not inner.lpar:
+            inner = inner.with_changes(lpar=node.lpar, rpar=node.rpar)
+        return Fix("remove `await` (the call then blocks the event loop; better, use `AsyncMongoClient`)",
+                   Applicability.DISPLAY_ONLY, {node: inner})
 
     def _switch_to_async(self, node: cst.Await) -> Optional[Fix]:
         """Unsafe: the sync client this awaited call derives from becomes an

@@ -124,6 +124,13 @@ def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool
     return nodes, False
 
 
+def finishing_index(statements: Sequence[cst.CSTNode], start: int, session: str) -> Optional[int]:
+    """Index of the first of `statements[start:]` that commits or aborts on
+    `session` (or hands it to a helper that may): where a bare transaction ends."""
+    return next((index for index in range(start, len(statements))
+                 if _finishes(statements[index], session, True)), None)
+
+
 def _finishes(node: cst.CSTNode, session: str, helpers: bool) -> bool:
     """Does `node` commit or abort on `session` (or, with `helpers`, hand the
     session to a function that may: `commit_with_retry(s)`)?"""

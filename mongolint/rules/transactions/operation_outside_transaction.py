@@ -47,11 +47,20 @@ class OperationOutsideTransaction(Rule):
         if any(arg.star == "**" or (arg.keyword is not None and arg.keyword.value == "session")
                for arg in call.args):
             return False
+        if any(self._is_session(arg, region) for arg in call.args if arg.keyword is None):
+            return False  # `count_documents({}, s)`: a positional session is a session
         if receiver.flavour and region.flavour and receiver.flavour != region.flavour:
             return False  # two drivers, two clients
         if not self._same_client(call, region):
             return False
         return not self._under_bind(call)
+
+    def _is_session(self, arg: cst.Arg, region: Region) -> bool:
+        if arg.star:
+            return True  # `*args` may hold it
+        found = self.model.driver_type(arg.value)
+        return (found is not None and found.kind == SESSION) or (
+            region.session_name is not None and code(arg.value) == region.session_name)
 
     def _same_client(self, call: cst.Call, region: Region) -> bool:
         mine = self.model.client_of(call.func.value)  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Rules that move code off an API: MGL304, Motor to PyMongo Async."""

@@ -1,0 +1,1 @@
+"""MGL401-402: the options a client is constructed with."""
