@@ -56,6 +56,10 @@ FLAKE8_PINS = {name: PINS[name] for name in ("flake8", "flake8-bugbear")}
 # Trees: the package folder in site-packages.  Django first: it is the tree
 # that barely uses the driver.
 TREES = ("django", "pymongo", "motor", "mongoengine", "beanie")
+# One file of each tree, checked alone as pre-commit does: one that imports many
+# of the tree's other modules, so that its imports are resolved through the index.
+ONE_FILE = {"django": "db/models/base.py", "pymongo": "synchronous/collection.py", "motor": "core.py",
+            "mongoengine": "document.py", "beanie": "odm/documents.py"}
 MONGO_TREES = ("pymongo", "motor", "mongoengine", "beanie")
 
 # Used only when the mongolint CLI has no --list-parsed: an approximation of
@@ -222,6 +226,11 @@ class Tree:
     parsed_list: Path | None = None   # files mongolint parses after its pre-filter
     parsed_count: int | None = None
     parsed_source: str = ""
+    one_file: Path | None = None      # ONE_FILE, in the copied tree
+    one_file_twice: Path | None = None    # a list naming it twice (the floor's input)
+    no_files: Path | None = None          # an empty list (the floor's start-up alone)
+    index_on: Path | None = None          # configurations with the project index on and off
+    index_off: Path | None = None
 
 
 def python_files(root: Path) -> list[Path]:
@@ -276,6 +285,15 @@ def list_parsed_files(tree: Tree, mongolint: Mongolint, venv: Path, workdir: Pat
     tree.parsed_list.parent.mkdir(parents=True, exist_ok=True)
     tree.parsed_list.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
     tree.parsed_count = len(paths)
+    lists = tree.parsed_list.parent
+    tree.one_file = tree.path / ONE_FILE[tree.name]
+    tree.one_file_twice = lists / f"{tree.name}.one-file-twice.txt"
+    tree.one_file_twice.write_text(f"{tree.one_file}\n{tree.one_file}\n", encoding="utf-8")
+    tree.no_files = lists / "no-files.txt"
+    tree.no_files.write_text("", encoding="utf-8")
+    tree.index_on, tree.index_off = lists / "index-on.toml", lists / "index-off.toml"
+    tree.index_on.write_text("[tool.mongolint]\n", encoding="utf-8")
+    tree.index_off.write_text("[tool.mongolint]\nproject-index = false\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -349,10 +367,30 @@ TOOLS = [
          lambda c, t: mongolint_argv(c, t, *c.cold_flags), needs="mongolint", cache="cold"),
     Tool("mongolint-warm", "`mongolint`, warm cache",
          lambda c, t: mongolint_argv(c, t), needs="mongolint", cache="warm"),
+    # The project index's cost: the same cold run (no cache, one process) with it on and off.
+    Tool("mongolint-index", "`mongolint --jobs 1 --no-cache`, project index on",
+         lambda c, t: index_argv(c, t, t.index_on, t.path), needs="mongolint"),
+    Tool("mongolint-noindex", "`mongolint --jobs 1 --no-cache`, `project-index = false`",
+         lambda c, t: index_argv(c, t, t.index_off, t.path), needs="mongolint"),
+    Tool("mongolint-one-file", "`mongolint --jobs 1 --no-cache ONE_FILE`, index on",
+         lambda c, t: index_argv(c, t, t.index_on, t.one_file), needs="mongolint"),
+    Tool("mongolint-one-file-noindex", "`mongolint --jobs 1 --no-cache ONE_FILE`, index off",
+         lambda c, t: index_argv(c, t, t.index_off, t.one_file), needs="mongolint"),
+    Tool("libcst-one-file-twice", "`libcst.parse_module` of ONE_FILE, twice (floor)",
+         lambda c, t: [c.venv / "bin" / "python", FLOOR_SCRIPT, "libcst", "--files", t.one_file_twice],
+         ok_codes=(0,)),
+    Tool("libcst-start-up", "`parse_floor.py libcst` of no file (its start-up)",
+         lambda c, t: [c.venv / "bin" / "python", FLOOR_SCRIPT, "libcst", "--files", t.no_files],
+         ok_codes=(0,)),
     Tool("fixit", "`fixit lint`",
          lambda c, t: [bin_of(c, "fixit"), "lint", t.path], ok_codes=(0, 1, 2)),
 ]
 TOOLS_BY_KEY = {tool.key: tool for tool in TOOLS}
+
+
+def index_argv(ctx: Context, tree: Tree, configuration: Path, target: Path) -> list:
+    return [str(ctx.mongolint.exe), *ctx.mongolint.subcommand, "--jobs", "1", "--no-cache",
+            "--config", str(configuration), str(target)]
 # Untimed: fills the cache before a warm run that no cached run preceded.
 WARMUP = Tool("mongolint-warmup", "`mongolint` (warm-up)", lambda c, t: mongolint_argv(c, t),
               needs="mongolint")
@@ -558,6 +596,18 @@ def ratio_target(summaries, text, tree, numerator, denominator, limit, at_most,
                   fmt.format(limit), result, detail)
 
 
+def difference_target(summaries, text, tree, cost: tuple, budget: tuple, limit: float) -> Target:
+    """(cost[0] - cost[1]) / (budget[0] - budget[1]): start-up cancels out of both."""
+    values = [median_of(summaries, tree, key) for key in cost + budget]
+    if any(v is None for v in values):
+        return Target(text, "not measured", f"{limit:.2f}×", "n/a")
+    extra, allowed = values[0] - values[1], values[2] - values[3]
+    value = extra / max(allowed, 1e-9)
+    result, detail = verdict(value, limit, True)
+    return Target(text, f"{value:.2f}× ({extra * 1000:+.0f} ms / {allowed * 1000:.0f} ms)", f"{limit:.2f}×",
+                  result, detail)
+
+
 def targets(summaries: dict, trees: list[Tree]) -> list[Target]:
     names = [tree.name for tree in trees]
     found = []
@@ -571,6 +621,15 @@ def targets(summaries: dict, trees: list[Tree]) -> list[Target]:
     for name in (n for n in MONGO_TREES if n in names):
         found.append(ratio_target(summaries, f"{name}: `fixit lint` / cold `mongolint` (defaults)",
                                   name, "fixit", "mongolint-cold", 10.0, False))
+    for name in names:
+        found.append(ratio_target(
+            summaries, f"{name}: cold `mongolint --jobs 1`, project index on / off", name,
+            "mongolint-index", "mongolint-noindex", 1.15, True))
+    for name in names:
+        found.append(difference_target(
+            summaries, f"{name}: one file ({ONE_FILE[name]}): what the index adds / two LibCST parses of it",
+            name, ("mongolint-one-file", "mongolint-one-file-noindex"),
+            ("libcst-one-file-twice", "libcst-start-up"), 1.0))
     warm = [summaries.get((n, "mongolint-warm")) for n in TREES]
     if all(w is not None for w in warm):
         total = sum(w.median for w in warm)

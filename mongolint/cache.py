@@ -5,13 +5,16 @@ One JSON file per build and configuration: its name hashes the cache format, a
 fingerprint of mongolint's own source files (so two builds that share a version
 string never share results) and the settings. It holds one entry per file:
 
-    absolute path -> [key, day last used, error, findings]
+    absolute path -> [key, day last used, error, findings, warnings, dependencies]
 
 `key` hashes the bytes the check itself read (`content_digest`, carried back in
 `FileReport.source_digest`) and any further inputs of the answer (`entry_key`).
 A run answers a file from its entry only when the bytes it reads now give the
 same key, so an edit made while the file was being checked is never stored
-under the bytes of an earlier read.
+under the bytes of an earlier read. `dependencies` are the fingerprints of the
+project's modules the answer resolved names through (module -> fingerprint,
+None for one looked for and missing): the entry answers only while each of them
+is unchanged, so editing `database.py` re-checks the files that import it.
 
 A warm run reads and hashes each file and answers from here without parsing (or
 importing LibCST). A cache that is missing, corrupt, foreign, unwritable, or not
@@ -31,14 +34,14 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mongolint import limits
 from mongolint.findings import Applicability, Edit, FileReport, Finding, FixSummary
 
 DIRECTORY = ".mongolint_cache"
 KEEP_DAYS = 30
-_FORMAT = 3
+_FORMAT = 4
 _MAX_CACHE_BYTES = 256 * 1024 * 1024
 _KEPT_NAMES = frozenset({".gitignore", "CACHEDIR.TAG"})
 
@@ -112,8 +115,11 @@ class ResultCache:
             return document["entries"]
         return {}
 
-    def split(self, paths: Sequence[str]) -> Tuple[Dict[str, FileReport], List[str]]:
-        """(reports answered from the cache, paths to check)."""
+    def split(self, paths: Sequence[str],
+              dependencies_unchanged: Optional[Callable[[str, Dict[str, Optional[str]]], bool]] = None
+              ) -> Tuple[Dict[str, FileReport], List[str]]:
+        """(reports answered from the cache, paths to check). An entry with
+        dependencies answers only while `dependencies_unchanged(path, them)`."""
         hits: Dict[str, FileReport] = {}
         misses: List[str] = []
         for path in paths:
@@ -121,6 +127,9 @@ class ResultCache:
             name = _entry_name(path)
             entry = self.entries.get(name)
             report = _report_from(path, entry, entry_key(digest)) if digest is not None else None
+            if report is not None and report.dependencies and (
+                    dependencies_unchanged is None or not dependencies_unchanged(path, report.dependencies)):
+                report = None
             if report is None:
                 misses.append(path)
                 continue
@@ -135,7 +144,7 @@ class ResultCache:
             return  # a crash is not a result; nothing was read
         self.entries[_entry_name(report.path)] = [
             entry_key(report.source_digest, extra_inputs), self.today, report.error,
-            [_finding_to_json(f) for f in report.findings], list(report.warnings)]
+            [_finding_to_json(f) for f in report.findings], list(report.warnings), dict(report.dependencies)]
         self.changed = True
 
     def save(self) -> None:
@@ -143,8 +152,8 @@ class ResultCache:
         files of other builds and configurations that no run has used for as long."""
         oldest = self.today - KEEP_DAYS
         kept = {name: entry for name, entry in self.entries.items()
-                if isinstance(entry, list) and len(entry) == _ENTRY_LENGTH and isinstance(entry[1], int)
-                and entry[1] >= oldest}
+                if isinstance(entry, list) and len(entry) == _ENTRY_LENGTH
+                and isinstance(entry[1], int) and entry[1] >= oldest}
         if not self.changed and len(kept) == len(self.entries):
             return
         try:
@@ -229,8 +238,8 @@ def _finding_to_json(finding: Finding) -> dict:
     return data
 
 
-# [key, day, error, findings, warnings]
-_ENTRY_LENGTH = 5
+# [key, day, error, findings, warnings, dependencies]
+_ENTRY_LENGTH = 6
 _POSITIONS = ("line", "column", "end_line", "end_column")
 _TEXTS = ("code", "message", "name")
 _APPLICABILITIES = frozenset(a.value for a in Applicability)
@@ -239,18 +248,24 @@ _APPLICABILITIES = frozenset(a.value for a in Applicability)
 def _report_from(path: str, entry, key: str) -> Optional[FileReport]:
     """The report an entry holds, or None (a miss) for any other entry or shape."""
     if not (isinstance(entry, list) and len(entry) == _ENTRY_LENGTH and entry[0] == key
-            and isinstance(entry[3], list) and isinstance(entry[4], list)):
+            and isinstance(entry[3], list) and isinstance(entry[4], list) and _are_dependencies(entry[5])):
         return None
     error, warnings = entry[2], entry[4]
     if error is not None and not isinstance(error, str) or not all(isinstance(w, str) for w in warnings):
         return None
-    report = FileReport(path, error=error, warnings=list(warnings))
+    report = FileReport(path, error=error, warnings=list(warnings), dependencies=dict(entry[5]))
     for data in entry[3]:
         finding = _finding_from(path, data)
         if finding is None:
             return None
         report.findings.append(finding)
     return report
+
+
+def _are_dependencies(data) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(module, str) and (fingerprint is None or isinstance(fingerprint, str))
+        for module, fingerprint in data.items())
 
 
 def _finding_from(path: str, data) -> Optional[Finding]:

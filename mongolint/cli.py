@@ -185,17 +185,19 @@ def _check_stdin(args, settings: Settings) -> FileReport:
     except limits.TooLarge as error:
         return FileReport(path, error=str(error))
     _STDIN_TEXT[0] = data.decode("utf-8", errors="replace")
+    from mongolint import project_files, runner
+
+    project_files.start_run(settings.project_root, None)
+    # The imports of code read from stdin resolve from where it says it is.
     if args.fix or args.diff:
         return _fix_stdin(args, settings, path, data)
-    from mongolint import runner
-
     return runner.check_data(path, data, settings)
 
 
 def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
     """As ruff: `--fix -` writes the fixed source to stdout (the findings that
     remain go to stderr), `--diff -` the diff."""
-    from mongolint import engine, fixes
+    from mongolint import engine, fixes, project_files
     from mongolint.source import DecodeError, decode
 
     try:
@@ -204,10 +206,12 @@ def _fix_stdin(args, settings: Settings, path: str, data: bytes) -> FileReport:
         if args.fix:  # a filter never swallows its input
             sys.stdout.buffer.write(data)
         return FileReport(path, error=str(error))
-    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings))
+    project = project_files.view_for(path, settings)
+    outcome = fixes.fix_text(path, source.text, settings, unsafe=_unsafe(args, settings), project=project)
     report = (outcome.before if args.diff else outcome.after) or engine.check_text(
-        path, source.text if args.diff else outcome.text, settings)
+        path, source.text if args.diff else outcome.text, settings, project=project)
     report.internal_errors.extend(outcome.internal_errors)
+    report.notes.extend(outcome.notes)
     report.fixed = outcome.applied
     if args.diff:
         if outcome.text != source.text:
@@ -240,19 +244,23 @@ def _add_noqa(args, resolver, files: Sequence[str], problems: List[FileReport]) 
 
 def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
     """Check (or fix) the files; unchanged files come from the cache when checking.
-    Each configuration's files have their own cache, in its project root."""
+    Each configuration's files have their own cache and project index, in its project root."""
     if args.fix or args.diff or args.no_cache:
         return _run(args, resolver, files)
+    from mongolint import project_files
     from mongolint.cache import ResultCache, cache_directory
 
     reports: Dict[str, FileReport] = {}
     for settings, group in command_config.by_settings(files, resolver.for_file):
         cache = ResultCache(cache_directory([settings.project_root or "."], args.cache_dir), settings)
-        hits, misses = cache.split(group)
+        project = project_files.start_run(settings.project_root, cache.directory)
+        hits, misses = cache.split(group, project.dependencies_unchanged)
         checked = dict(zip(misses, _run_group(args, settings, misses))) if misses else {}
         for report in checked.values():
+            project.add_summaries(report.summaries)
             cache.store(report)
         cache.save()
+        project.save()
         reports.update(hits)
         reports.update(checked)
     return [reports[path] for path in files]
@@ -261,7 +269,10 @@ def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
 def _run(args, resolver, files: Sequence[str]) -> List[FileReport]:
     """Each file with its own settings: one run of the workers per configuration."""
     reports: Dict[str, FileReport] = {}
+    from mongolint import project_files
+
     for settings, group in command_config.by_settings(files, resolver.for_file):
+        project_files.start_run(settings.project_root, None)
         reports.update(zip(group, _run_group(args, settings, group)))
     return [reports[path] for path in files]
 

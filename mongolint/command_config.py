@@ -82,12 +82,13 @@ def by_settings(files: Sequence[str], settings_for) -> List[Tuple[Settings, List
 
 def list_parsed(files: Sequence[str], resolver) -> int:
     """The files the pre-filter lets through, each with its own settings."""
-    from mongolint import prefilter, runner
+    from mongolint import runner
 
+    settled = set()
+    for settings, group in by_settings(files, resolver.for_file):
+        settled.update(runner.screen_all(group, settings))
     for path in files:
-        settings = resolver.for_file(path)
-        pattern = prefilter.build_pattern(settings.client_factories)
-        if runner.screen(path, pattern, settings.max_file_size) is None:
+        if path not in settled:
             print(display_path(path))
     return 0
 

@@ -29,6 +29,7 @@ class Settings:
     client_factories: FrozenSet[str] = frozenset()
     ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
     fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
+    project_index: bool = True  # resolve imports through the other modules of the project
     strict_tests: bool = False  # report leaks only on exception paths in test code too
     project_root: Optional[str] = None  # the configuration file's folder (with --config: the working directory)
     config_file: Optional[str] = None
@@ -58,13 +59,14 @@ class Settings:
     def fingerprint(self) -> str:
         """What changes the findings: part of the cache key."""
         return repr((self.select, self.extend_select, self.ignore, self.per_file_ignores,
-                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits, self.strict_tests))
+                     sorted(self.client_factories), self.ignore_noqa, self.fix_edits, self.strict_tests,
+                     self.project_index))
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "client-factories")
 _NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
                 "memory-limit": "a number of megabytes"}
-_BOOLEAN_KEYS = ("unsafe-fixes", "respect-gitignore", "strict-tests")
+_BOOLEAN_KEYS = ("unsafe-fixes", "respect-gitignore", "strict-tests", "project-index")
 KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "extend") + _BOOLEAN_KEYS + tuple(_NUMBER_KEYS))
 
 

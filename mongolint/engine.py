@@ -7,7 +7,6 @@ files, in parallel when worth it, with the cache.
 from __future__ import annotations
 
 import ast
-import re
 import sys
 import threading
 import warnings
@@ -22,7 +21,7 @@ from mongolint.findings import NOT_CHECKED, FileReport, Finding
 from mongolint.model import SemanticModel
 from mongolint.replacements import text_edits
 from mongolint.rules import SYNTAX_ERROR_CODE, Rule
-from mongolint.source import DecodeError, SourceText, decode
+from mongolint.source import DecodeError, SourceText, decode, looks_deep
 
 # LibCST's conversion recurses once per nesting level; deep but valid code needs room.
 RECURSION_LIMIT = 20000
@@ -82,33 +81,47 @@ class Analysis:
         return found
 
 
-def parse(path: str, text: str, settings, module_name: str = "", module: Optional[cst.Module] = None) -> Analysis:
+def parse(path: str, text: str, settings, module_name: str = "", module: Optional[cst.Module] = None,
+          project=None) -> Analysis:
     """Raises `cst.ParserSyntaxError`, or `RecursionError` when the code is too
-    deep. `module`: `text` already parsed (a fix's result, checked by parsing it)."""
+    deep. `module`: `text` already parsed (a fix's result, checked by parsing it).
+    `project`: the project as this file sees it (None: the file on its own)."""
     if module is None:
         _refuse_beyond_python(path, text)
         module = cst.parse_module(text)
     model = SemanticModel(module, module_name=module_name, client_factories=settings.client_factories,
-                          path=path, strict_tests=settings.strict_tests)
+                          path=path, strict_tests=settings.strict_tests, project=project)
     suppressions = noqa.NONE if settings.ignore_noqa else noqa.suppressions(text)
     return Analysis(path, text, module, model, suppressions, settings.fix_edits)
 
 
 def check_text(path: str, text: str, settings, *, module_name: str = "",
-               pattern=prefilter.DEFAULT_PATTERN) -> FileReport:
-    """Findings of the rules selected for `path` on `text`."""
+               pattern=prefilter.DEFAULT_PATTERN, project=None) -> FileReport:
+    """Findings of the rules selected for `path` on `text`; `project` (a
+    `ProjectView`) resolves the names it imports from the rest of the project."""
     report = FileReport(path)
     rules = settings.rules(path)
-    if not (rules or settings.reports_syntax_errors(path)) or not prefilter.may_have_findings(text, pattern):
+    if not (rules or settings.reports_syntax_errors(path)):
         return report
-    return run_deep(_check_text, report, text, settings, module_name, rules)
+    if not prefilter.may_have_findings(text, pattern) and not _imports_driver_objects(project, text):
+        return report
+    if project is None:
+        return run_deep(_check_text, report, text, settings, module_name, rules, None)
+    with project.index.recording() as consulted:
+        report = run_deep(_check_text, report, text, settings, module_name, rules, project)
+    report.dependencies = {module: project.index.fingerprint_of(module) for module in sorted(consulted)}
+    return report
 
 
-def _check_text(report: FileReport, text: str, settings, module_name: str, rules) -> FileReport:
+def _imports_driver_objects(project, text: str) -> bool:
+    return project is not None and project.imports_driver_objects(text)
+
+
+def _check_text(report: FileReport, text: str, settings, module_name: str, rules, project) -> FileReport:
     path = report.path
     with _recursion_room():
         try:
-            analysis = parse(path, text, settings, module_name)
+            analysis = parse(path, text, settings, module_name, project=project)
         except cst.ParserSyntaxError as error:
             if _python_accepts(path, text):  # e.g. a form feed before an indent
                 report.error = NOT_CHECKED + "LibCST cannot parse this file, though Python accepts it"
@@ -252,16 +265,13 @@ def run_deep(function: Callable[..., T], *args) -> T:
 # CPython refuses more than 200 nested brackets, and expressions too deep for its
 # compiler (say, a chain of 10,000 `+`), whatever its version. LibCST accepts some
 # of these, in time that grows much faster than the depth; so a file with deep
-# brackets or very long lines is first shown to Python's compiler (which never
-# runs it), and what Python refuses is reported without LibCST.
-_BRACKETS = re.compile(r"[][(){}]")
-_DEEP_BRACKETS = 100
-_LONG_LINE = 1000
+# brackets or very long lines (`source.looks_deep`) is first shown to Python's
+# compiler (which never runs it), and what Python refuses is reported without LibCST.
 _PYTHON_RECURSION_LIMIT = 1000  # CPython's default: the compiler's depth limit follows it
 
 
 def _refuse_beyond_python(path: str, text: str) -> None:
-    if not _looks_deep(text):
+    if not looks_deep(text):
         return
     saved = sys.getrecursionlimit()
     try:
@@ -281,14 +291,3 @@ def _refuse_beyond_python(path: str, text: str) -> None:
         pass
     finally:
         sys.setrecursionlimit(saved)
-
-
-def _looks_deep(text: str) -> bool:
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(text):
-        if bracket in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif depth:
-            depth -= 1
-    return deepest > _DEEP_BRACKETS or max(map(len, text.splitlines()), default=0) > _LONG_LINE

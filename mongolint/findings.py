@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 class Applicability(str, enum.Enum):
@@ -65,6 +65,12 @@ class FileReport:
     source_digest: Optional[str] = None  # of the bytes this report is about (the cache's key)
     warnings: List[str] = field(default_factory=list)  # e.g. a `# noqa` that cannot be read
     notes: List[str] = field(default_factory=list)  # with --fix: fixes not applied, limits reached
+    # Modules of the project the check resolved names through, with their
+    # fingerprints (None: looked for, not found): the cache's validity.
+    dependencies: Dict[str, Optional[str]] = field(default_factory=dict)
+    # Summaries of modules first read for this check (by content digest), for
+    # the summaries cache of the process that saves it.
+    summaries: Dict[str, dict] = field(default_factory=dict)
 
     @property
     def unreadable(self) -> bool:

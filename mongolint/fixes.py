@@ -45,13 +45,14 @@ class FixOutcome:
     after: Optional[FileReport] = None
 
 
-def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "",
+def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str = "", project=None,
              time_budget: Optional[float] = None, report_before: bool = True) -> FixOutcome:
     """The text with every applicable fix applied; a fix that would break the
     text is left out (and said so in a note). Each pass lints the text the last
     one wrote, so the findings after the fixes are checked against those before.
     Without `report_before`, `outcome.before` is left out unless it costs nothing
-    (locating the first pass's findings is a walk of the whole module)."""
+    (locating the first pass's findings is a walk of the whole module).
+    `project`: the project as this file sees it (None: the file on its own)."""
     outcome = FixOutcome(text)
     rules = settings.rules(path)
     if time_budget is None:
@@ -64,7 +65,8 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
     passes = 0
     while True:
         try:
-            analysis = engine.parse(path, outcome.text, settings, module_name, parsed.pop(outcome.text, None))
+            analysis = engine.parse(path, outcome.text, settings, module_name, parsed.pop(outcome.text, None),
+                                    project=project)
         except (cst.ParserSyntaxError, RecursionError):
             outcome.after = None  # the text is not the one the last report is of
             break
@@ -236,7 +238,8 @@ def _comments(text: str) -> Counter:
 
 # -- files -------------------------------------------------------------------
 
-def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "") -> FileReport:
+def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name: str = "",
+             project=None) -> FileReport:
     """Fix one file in place (or compute its diff) and report what remains."""
     try:
         snapshot = writing.read_snapshot(path, settings.max_file_size)
@@ -245,12 +248,13 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
         return FileReport(path, error=f"cannot read: {error.strerror or error}")
     except (DecodeError, limits.TooLarge) as error:
         return FileReport(path, error=str(error))
-    outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name, report_before=diff_only)
+    outcome = fix_text(path, source.text, settings, unsafe=unsafe, module_name=module_name, project=project,
+                       report_before=diff_only)
     changed = outcome.text != source.text
     report = outcome.before if diff_only else outcome.after
     if report is None:  # no pass linted that text (a syntax error, or the pass limit)
         report_text = source.text if diff_only else outcome.text
-        report = engine.check_text(path, report_text, settings, module_name=module_name)
+        report = engine.check_text(path, report_text, settings, module_name=module_name, project=project)
     report.internal_errors.extend(outcome.internal_errors)
     report.notes.extend(outcome.notes)
     report.fixed = outcome.applied
@@ -259,7 +263,8 @@ def fix_file(path: str, settings, *, unsafe: bool, diff_only: bool, module_name:
     elif changed:
         problem = writing.write_fixed(path, snapshot, source, outcome.text, settings)
         if problem is not None:
-            report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name)
+            report = outcome.before or engine.check_text(path, source.text, settings, module_name=module_name,
+                                                         project=project)
             report.fixed = []
             report.error = problem
     return report

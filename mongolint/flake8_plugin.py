@@ -67,11 +67,24 @@ class MongolintChecker:
         text = "".join(self.lines)
         pyproject = find_pyproject(self._start_directory())
         factories = self.client_factories | _raw_client_factories(pyproject)
-        if not prefilter.may_have_findings(text, _pattern(factories)):
+        if not prefilter.may_have_findings(text, _pattern(factories)) \
+                and not self._imports_driver_objects(text, pyproject):
             return
         for line, column, message in check(self.filename, text, pyproject, self.client_factories,
                                            self.requested):
             yield line, column, message, type(self)
+
+    def _imports_driver_objects(self, text: str, pyproject: Optional[str]) -> bool:
+        """A file that names no driver but imports a module of the project that exports driver objects."""
+        if _raw_table(pyproject).get("project-index") is False:
+            return False
+        from mongolint import project_files
+
+        root = os.path.dirname(pyproject) if pyproject else None
+        return project_files.for_root(root).view_for(self._project_path()).imports_driver_objects(text)
+
+    def _project_path(self) -> str:
+        return _project_path(self.filename)
 
     def _start_directory(self) -> str:
         directory = os.path.dirname(os.path.abspath(self.filename))
@@ -93,17 +106,25 @@ def check(filename: str, text: str, pyproject: Optional[str], factories: FrozenS
         raise ExecutionError(f"mongolint: configuration error: {error}") from None
     module_name = discovery.module_name(filename, settings.project_root) if os.path.isfile(filename) else ""
     pattern = _pattern(frozenset(settings.client_factories))
+    from mongolint import project_files
+
+    project = project_files.view_for(_project_path(filename), settings)
     too_large = limits.check_text_size(text, settings.max_file_size)
     if too_large is not None:
         report = FileReport(filename, error=too_large)
     else:  # in a child process, under mongolint's time and memory limits
         report = forked.run_in_child(filename, functools.partial(
-            engine.check_text, filename, text, settings, module_name=module_name, pattern=pattern),
-            settings)
+            engine.check_text, filename, text, settings, module_name=module_name, pattern=pattern,
+            project=project), settings)
     results = [(f.line, f.column - 1, f"{f.code} {f.message}") for f in report.findings]
     problems = ([report.error] if report.error else []) + list(report.internal_errors)
     results.extend((1, 0, f"MGL000 mongolint could not check this file: {problem}") for problem in problems)
     return results
+
+
+def _project_path(filename: str) -> str:
+    """Where the file is, for its imports (stdin: the working directory)."""
+    return filename if os.path.isfile(filename) else os.path.join(os.getcwd(), "stdin.py")
 
 
 # --- configuration --------------------------------------------------------------

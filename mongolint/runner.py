@@ -11,9 +11,9 @@ import tempfile
 import time
 from collections import deque
 from multiprocessing import connection as mp_connection
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from mongolint import discovery, limits, prefilter
+from mongolint import discovery, limits, prefilter, project_files
 from mongolint.cache import content_digest
 from mongolint.findings import FileReport
 from mongolint.source import DecodeError, decode
@@ -33,14 +33,17 @@ def check_path(path: str, settings) -> FileReport:
         return FileReport(path, error=str(error))
     pattern = prefilter.build_pattern(settings.client_factories)
     module_name = discovery.module_name(path, settings.project_root)
-    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern)
+    report = engine.check_bytes(path, data, settings, module_name=module_name, pattern=pattern,
+                                project=project_files.view_for(path, settings))
     report.source_digest = content_digest(data)
+    if settings.project_index:
+        report.summaries = project_files.for_root(settings.project_root).take_new_summaries()
     return report
 
 
 def check_data(path: str, data: bytes, settings) -> FileReport:
     """Code that is not in a file (stdin), in a worker under the same time and
-    memory limits as a file."""
+    memory limits as a file; its imports resolve from where `path` says it is."""
     return _check_all([path], settings, 1, functools.partial(_check_bytes, data))[0]
 
 
@@ -48,7 +51,7 @@ def _check_bytes(data: bytes, path: str, settings) -> FileReport:
     from mongolint import engine
 
     pattern = prefilter.build_pattern(settings.client_factories)
-    return engine.check_bytes(path, data, settings, pattern=pattern)
+    return engine.check_bytes(path, data, settings, pattern=pattern, project=project_files.view_for(path, settings))
 
 
 def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileReport:
@@ -57,7 +60,8 @@ def fix_path(path: str, settings, *, unsafe: bool, diff_only: bool) -> FileRepor
     module_name = discovery.module_name(path, settings.project_root)
     # On a big stack, as check_text does for each file it parses (see engine.run_deep).
     return engine.run_deep(functools.partial(fixes.fix_file, path, settings, unsafe=unsafe, diff_only=diff_only,
-                                             module_name=module_name))
+                                             module_name=module_name,
+                                             project=project_files.view_for(path, settings)))
 
 
 def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
@@ -77,20 +81,41 @@ def check_paths(paths: Sequence[str], settings, jobs: Optional[int] = None,
 def _screened(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:
     """Files the pre-filter rules out are settled here, in this process, without
     LibCST or a worker; only the others are sent to be parsed."""
-    pattern = prefilter.build_pattern(settings.client_factories)
-    settled: Dict[str, FileReport] = {}
-    for path in paths:
-        report = screen(path, pattern, settings.max_file_size)
-        if report is not None:
-            settled[path] = report
+    settled = screen_all(paths, settings)
     todo = [path for path in paths if path not in settled]
     checked = dict(zip(todo, _check_all(todo, settings, jobs, check)))
     return [settled[path] if path in settled else checked[path] for path in paths]
 
 
-def screen(path: str, pattern, max_file_size: float = 0) -> Optional[FileReport]:
-    """The report of a file that cannot be read, decoded, or have a finding, or
-    is too large; None when it must be parsed."""
+def screen_all(paths: Sequence[str], settings) -> Dict[str, FileReport]:
+    """The reports of the files that cannot be read, decoded, or have a finding,
+    or are too large. A file that names no driver but imports a module of the
+    project that exports driver objects is not among them: it must be parsed."""
+    pattern = prefilter.build_pattern(settings.client_factories)
+    settled: Dict[str, FileReport] = {}
+    unnamed: Dict[str, Tuple[str, str]] = {}  # path -> (text, digest)
+    named: List[str] = []
+    for path in paths:
+        screened = _screen(path, pattern, settings.max_file_size)
+        if isinstance(screened, FileReport):
+            settled[path] = screened
+        elif screened is not None:
+            unnamed[path] = screened
+        else:
+            named.append(path)
+    if unnamed and settings.project_index:
+        project = project_files.for_root(settings.project_root)
+        texts = {path: text for path, (text, _) in unnamed.items()}
+        for path, dependencies in project.settle_unnamed(texts, named).items():
+            settled[path] = FileReport(path, dependencies=dependencies, source_digest=unnamed[path][1])
+    else:
+        settled.update((path, FileReport(path, source_digest=digest)) for path, (_, digest) in unnamed.items())
+    return settled
+
+
+def _screen(path: str, pattern, max_file_size: float = 0) -> Union[FileReport, Tuple[str, str], None]:
+    """The report of a file that cannot be read or decoded, or is too large;
+    (its text, its digest) when it names no driver; None when it must be parsed."""
     try:
         data = limits.read_file(path, max_file_size)
     except OSError as error:
@@ -103,7 +128,7 @@ def screen(path: str, pattern, max_file_size: float = 0) -> Optional[FileReport]
         return FileReport(path, error=str(error), source_digest=content_digest(data))
     if prefilter.may_have_findings(text, pattern):
         return None
-    return FileReport(path, source_digest=content_digest(data))
+    return text, content_digest(data)
 
 
 def _check_all(paths: List[str], settings, jobs: Optional[int], check) -> List[FileReport]:

@@ -79,3 +79,21 @@ def _ascii_compatible(encoding: str) -> bool:
         return b"# x\n".decode(encoding) == "# x\n"
     except (UnicodeDecodeError, LookupError):
         return False
+
+
+_BRACKETS = re.compile(r"[][(){}]")
+_DEEP_BRACKETS = 100
+_LONG_LINE = 1000
+
+
+def looks_deep(text: str) -> bool:
+    """Brackets nested past 100, or a line past 1,000 characters: code that
+    Python's own compiler is shown first (it may be too deep for it)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        if bracket in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest > _DEEP_BRACKETS or max(map(len, text.splitlines()), default=0) > _LONG_LINE

@@ -40,7 +40,9 @@ def _lint(capsys, *args):
 
 
 def _cache_files(root: Path):
-    return sorted((root / ".mongolint_cache").rglob("*.json"))
+    """The result cache files (not the project index's summaries)."""
+    return sorted(path for path in (root / ".mongolint_cache").rglob("*.json")
+                  if not path.name.startswith("summaries-"))
 
 
 def _never_check(monkeypatch):
@@ -56,8 +58,8 @@ def test_a_file_edited_while_it_is_checked_does_not_poison_the_cache(project, ca
     """The answer is stored under the bytes the check read, not an earlier read."""
     split = ResultCache.split
 
-    def split_then_edit(self, paths):
-        answer = split(self, paths)
+    def split_then_edit(self, paths, *args):
+        answer = split(self, paths, *args)
         (project / "a.py").write_text(CLEAN)  # the user saves between the two reads
         return answer
 
@@ -142,8 +144,8 @@ def test_a_malformed_entry_is_a_miss(project, capsys, damage):
     for cache_file in _cache_files(project):
         document = json.loads(cache_file.read_text())
         for entry in document["entries"].values():
-            findings = entry[-1]
-            entry[-1] = [_damaged(finding)[damage] for finding in findings]
+            findings = entry[3]
+            entry[3] = [_damaged(finding)[damage] for finding in findings]
         cache_file.write_text(json.dumps(document))
     assert _lint(capsys, ".") == expected
     assert _lint(capsys, ".") == expected  # and the entry was mended
@@ -156,6 +158,23 @@ def test_a_malformed_entry_of_any_shape_is_a_miss(project, capsys, shape):
         document = json.loads(cache_file.read_text())
         document["entries"] = {key: shape for key in document["entries"]}
         cache_file.write_text(json.dumps(document))
+    assert _lint(capsys, ".") == expected
+
+
+@pytest.mark.parametrize("damage", [5, {"names": 5, "functions": [1], "classes": "x", "imports": {"a": 3},
+                                     "stars": 7}, {"imports": {}, "stars": [], "names": {"client": ["call"]},
+                                                   "functions": {}, "classes": {}}])
+def test_damaged_summaries_of_the_project_are_read_again(project, capsys, damage):
+    (project / "database.py").write_text("from pymongo import MongoClient\nclient = MongoClient()\n"
+                                         "orders = client.shop.orders\n")
+    (project / "routes.py").write_text("from database import orders\n\nasync def show(id):\n"
+                                       "    return orders.find_one({'_id': id})\n")
+    expected = _lint(capsys, ".")
+    assert "MGL303" in expected[1]
+    for summaries in (project / ".mongolint_cache").glob("summaries-*.json"):
+        summaries.write_text(json.dumps({digest: damage for digest in json.loads(summaries.read_text())}))
+    for cache_file in _cache_files(project):
+        cache_file.unlink()
     assert _lint(capsys, ".") == expected
 
 

@@ -53,6 +53,7 @@ def test_client_factories_from_configuration():
     ({"select": "MGL101"}, "`select` must be a list of strings"),
     ({"ignore": ["XYZ1"]}, "unknown rule selector `XYZ1`"),
     ({"unsafe-fixes": "yes"}, "`unsafe-fixes` must be true or false"),
+    ({"project-index": "off"}, "`project-index` must be true or false"),
     ({"per-file-ignores": ["tests/*"]}, "`per-file-ignores` must be a table"),
     ({"per-file-ignores": {"tests/*": ["MGL999x"]}}, "unknown rule selector"),
 ])

@@ -9,6 +9,7 @@ import libcst as cst
 from mongolint.model import scopes as S
 from mongolint.model.expression_types import NEUTRAL, Resolved
 from mongolint.model.syntax import decorator_name, instance_of_class_reference, is_none, statements_in
+from mongolint.model.types import Foreign
 
 
 _PROPERTIES = frozenset({"property", "cached_property"})
@@ -45,7 +46,27 @@ class ClassAttributes:
         getter = self._property_of(class_def, attr.attr.value)
         if getter is not None:
             return self.return_type(getter)
-        return self._combine(self._attribute_assignment_types(class_def, attr.attr.value))
+        types = list(self._attribute_assignment_types(class_def, attr.attr.value))
+        if not types:
+            inherited = self.inherited_member(attr)
+            return self.project.index.type_of(inherited) if inherited is not None else None
+        return self._combine(types)
+
+    def inherited_member(self, attr: cst.Attribute):
+        """`self.x` that the own class does not define, from a base class of
+        another module (a `project.Entity`)."""
+        if self.project is None:
+            return None
+        class_def = self._class_of_self(attr.value)
+        if class_def is None:
+            return None
+        for base in class_def.bases:
+            found = self.type_of(base.value)
+            if isinstance(found, Foreign) and found.origin == "project" and found.entity.kind == "class":
+                member = self.project.index.attribute(found.entity._replace(kind="instance"), attr.attr.value)
+                if member is not None:
+                    return member
+        return None
 
     @staticmethod
     def _property_of(class_def: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:

@@ -64,6 +64,7 @@ DRIVER_CLASSES: Dict[str, DriverType] = _build_table()
 # The option tables live with the client, but these are the classes whose
 # construction creates a client (and so a connection pool).
 CLIENT_CLASSES = {path: t for path, t in DRIVER_CLASSES.items() if t.kind == CLIENT}
+DRIVER_CLASS_NAMES = frozenset(path.rsplit(".", 1)[-1] for path in DRIVER_CLASSES)
 
 # Libraries whose objects share method names with the driver's.
 LOOKALIKE_ROOTS = ("mongomock", "sentry_sdk", "sqlalchemy", "requests", "httpx", "aiohttp",

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mongolint.model.test_context import _expects_exception
+from mongolint.model.test_context import expects_exception
 
 _SUPPRESSING_FUNCTIONS = frozenset({"contextlib.suppress"})
 
 
 def swallows_errors(model, statement: cst.With) -> bool:
     """May the body of this `with` stop half-way and the code after it still run?"""
-    return any(_expects_exception(item.item) or isinstance(item.item, cst.Call)
+    return any(expects_exception(item.item) or isinstance(item.item, cst.Call)
                and model.qualified_name(item.item.func) in _SUPPRESSING_FUNCTIONS for item in statement.items)

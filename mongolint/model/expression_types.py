@@ -3,20 +3,18 @@ cursor, ... and flavour) an expression of the module is."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional
 
 import libcst as cst
 
-from mongolint.model import api, driver
+from mongolint.model import derivation, driver
 from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
 from mongolint.model.flavour_evidence import used_asynchronously
-from mongolint.model.syntax import (argument_for, decorator_name, instance_of_class_reference, is_none,
-                                    statements_in)
-from mongolint.model.types import (CLIENT, COLLECTION, COROUTINE, DATABASE, SESSION, SYNC, TRANSACTION,
-                                   DriverType, Foreign)
+from mongolint.model.parameter_types import ParameterTypes
+from mongolint.model.syntax import instance_of_class_reference, is_none, statements_in
+from mongolint.model.types import CLIENT, COROUTINE, SESSION, SYNC, TRANSACTION, DriverType, Foreign, Resolved
 
-Resolved = Union[DriverType, Foreign, None]
 
 # Methods whose name alone marks a driver object when the receiver is unknown
 # but the module uses the driver (precision: only names no common library shares).
@@ -29,14 +27,6 @@ _DISTINCTIVE_METHODS = {
     "abort_transaction": None,
 }
 
-# What code does with a session (and with little else): how an unannotated
-# parameter shows it is one.
-_SESSION_ATTRIBUTES = frozenset({"start_transaction", "with_transaction", "commit_transaction",
-                                 "abort_transaction", "end_session", "client", "bind", "in_transaction"})
-
-_SUBSCRIPT_DERIVATION = {CLIENT: DATABASE, DATABASE: COLLECTION, COLLECTION: COLLECTION}
-_ATTRIBUTE_DERIVATION = _SUBSCRIPT_DERIVATION
-
 
 class _Neutral:
     """An assignment (`x = None`) that says nothing about what `x` holds."""
@@ -45,7 +35,7 @@ class _Neutral:
 NEUTRAL = _Neutral()
 
 
-class ExpressionTypes:
+class ExpressionTypes(ParameterTypes):
     """`type_of(expr)`: a `DriverType`, a `Foreign` marker when the value is known
     to be something else, or None."""
 
@@ -71,9 +61,7 @@ class ExpressionTypes:
             return self._type_of_attribute(expr)
         if isinstance(expr, cst.Subscript):
             base = self.driver_type(expr.value)
-            if base is not None and base.kind in _SUBSCRIPT_DERIVATION:
-                return base.derive(_SUBSCRIPT_DERIVATION[base.kind])
-            return None
+            return derivation.subscript_type(base) if base is not None else None
         if isinstance(expr, cst.Await):
             inner = self.driver_type(expr.expression)
             if inner is not None and inner.kind == COROUTINE:
@@ -81,6 +69,26 @@ class ExpressionTypes:
             return None
         if isinstance(expr, cst.NamedExpr):
             return self.type_of(expr.value)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            return self._type_of_either(expr.left, expr.right)
+        if isinstance(expr, cst.IfExp):
+            return self._type_of_either(expr.body, expr.orelse)
+        return None
+
+    def _type_of_either(self, first: cst.BaseExpression, second: cst.BaseExpression) -> Resolved:
+        """Both sides' type when they agree (`None` aside). `client or
+        MongoClient()`, `x if c else MongoClient()`: a side not known takes the
+        type of a client constructed on the other (the idiom of an optional client)."""
+        sides = [(side, NEUTRAL if is_none(side) else self.type_of(side)) for side in (first, second)]
+        known = [(side, t) for side, t in sides if t is not NEUTRAL and t is not None]
+        if len(known) == 2:
+            return known[0][1] if known[0][1] == known[1][1] else None
+        if len(known) == 1 and len([t for _, t in sides if t is NEUTRAL]) == 1:
+            return known[0][1]  # `x if c else None`
+        if len(known) == 1:
+            side, found = known[0]
+            constructed = isinstance(side, cst.Call) and isinstance(found, DriverType) and found.kind == CLIENT
+            return found if constructed else None
         return None
 
     def _type_of_name(self, name: cst.Name) -> Resolved:
@@ -123,7 +131,10 @@ class ExpressionTypes:
             return self._type_of_parameter(binding)
         if binding.kind == S.IMPORT:
             root = (binding.qualified_name or "").split(".")[0]
-            return Foreign(root) if root in driver.LOOKALIKE_ROOTS else None
+            if root in driver.LOOKALIKE_ROOTS:
+                return Foreign(root)
+            entity = self.imported_entity(binding)
+            return self.project.index.type_of(entity) if entity is not None else None
         if binding.kind == S.CLASS:
             return Foreign("class " + binding.name)
         return None
@@ -154,91 +165,11 @@ class ExpressionTypes:
         # The parsed annotation is outside the module; resolve its names here.
         return _StringAnnotation(self, annotation).resolve(parsed)
 
-    def _type_of_parameter(self, binding: Binding) -> Resolved:
-        param = binding.node
-        function = self.parent(self.parent(param))
-        if not isinstance(function, cst.FunctionDef):
-            return None
-        if self._is_self_parameter(function, param):
-            return Foreign("self")
-        passed = self._type_from_call_sites(function, param)
-        if passed is None:
-            session = self.transaction_runner_of(function, param)
-            if session is not None:
-                return self.driver_type(session)
-            if self._used_only_as_session(binding):
-                return DriverType(SESSION, self.sole_flavour)
-        return passed
-
-    def _used_only_as_session(self, binding: Binding) -> bool:
-        """An unannotated parameter whose every use is `session=<it>` or a session's
-        own method or `.client`, in a module that uses the driver."""
-        if not self.uses_driver or binding.annotation is not None:
-            return False
-        from mongolint.model.lifetime import uses_of_binding  # lifetime asks this module for types
-
-        uses = uses_of_binding(self, binding, self.scope_of(binding.node))
-        return bool(uses) and all(self._is_session_use(n) for n in uses)
-
-    def _is_session_use(self, name: cst.Name) -> bool:
-        parent = self.parent(name)
-        if isinstance(parent, cst.Arg):
-            return parent.keyword is not None and parent.keyword.value == "session"
-        return (isinstance(parent, cst.Attribute) and parent.value is name
-                and parent.attr.value in _SESSION_ATTRIBUTES)
-
-    def transaction_runner_of(self, function: cst.FunctionDef, param: cst.Param) -> Optional[cst.BaseExpression]:
-        """The session `s` when `function` is passed to `s.with_transaction(...)`
-        and `param` is its first parameter: the driver calls it with `s`."""
-        positional = list(function.params.posonly_params) + list(function.params.params)
-        if not positional or positional[0] is not param:
-            return None
-        for name in self.index.names.get(function.name.value, ()):
-            arg = self.parent(name)
-            call = self.parent(arg) if isinstance(arg, cst.Arg) and arg.value is name else None
-            if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                    and call.func.attr.value == "with_transaction"):
-                continue
-            first = arg.keyword is None and call.args and call.args[0] is arg
-            if not (first or arg.keyword is not None and arg.keyword.value == "callback"):
-                continue
-            if any(b.node is function for b in self.bindings_of(name)):
-                found = self.driver_type(call.func.value)
-                if found is not None and found.kind == SESSION:
-                    return call.func.value
-        return None
-
-    def _is_self_parameter(self, function: cst.FunctionDef, param: cst.Param) -> bool:
-        scope = self.scope_of(function)
-        if scope.kind != "class" or any(decorator_name(d) == "staticmethod" for d in function.decorators):
-            return False
-        params = list(function.params.posonly_params) + list(function.params.params)
-        return bool(params) and params[0] is param
-
-    def _type_from_call_sites(self, function: cst.FunctionDef, param: cst.Param) -> Resolved:
-        """An unannotated parameter takes the type every same-module caller passes."""
-        positional = list(function.params.posonly_params) + list(function.params.params)
-        index = next((i for i, p in enumerate(positional) if p is param), None)
-        name = param.name.value
-        types = []
-        for call in self.calls_of_function(function):
-            argument = argument_for(call, index, name)
-            if argument is None:
-                continue
-            types.append(self.type_of(argument))
-        if not types:
-            return None
-        return self._combine(types)
-
-    def calls_of_function(self, function: cst.FunctionDef) -> Iterator[cst.Call]:
-        for name in self.index.names.get(function.name.value, ()):
-            call = self.parent(name)
-            if isinstance(call, cst.Call) and call.func is name:
-                if any(b.node is function for b in self.bindings_of(name)):
-                    yield call
-
     def _type_of_call(self, call: cst.Call) -> Resolved:
         func = call.func
+        called = self.project_entity_called(call)
+        if called is not None:
+            return self.project.index.type_of(called)
         qualified = self.qualified_name(func)
         if qualified is not None:
             constructed = driver.CLIENT_CLASSES.get(qualified)
@@ -290,25 +221,48 @@ class ExpressionTypes:
         if isinstance(receiver, Foreign):
             if receiver.origin == "self":
                 return self._type_of_self_method(func)
+            if receiver.origin == "project":
+                return None  # `project_entity_called` had its say: not known
             return receiver
         if receiver is None:
             return self._guess_from_method_name(method, call, func.value)
-        if receiver.kind == COROUTINE:
-            return None
-        entry = self.method(receiver, method)
-        if entry is None:
-            return None
-        _, is_coroutine, returns = entry
-        result = receiver.derive(returns) if returns else None
-        if method == "start_transaction":
-            result = receiver.derive(TRANSACTION)
-        if is_coroutine:
-            return DriverType(COROUTINE, receiver.flavour, result)
-        return result
+        return derivation.method_result(receiver, method)
 
     def _type_of_self_method(self, func: cst.Attribute) -> Resolved:
         method = self.method_of_own_class(func)
-        return self.return_type(method) if method is not None else None
+        if method is not None:
+            return self.return_type(method)
+        inherited = self.inherited_member(func)
+        return self.project.index.type_of(self.project.index.call(inherited)) if inherited is not None else None
+
+    def project_entity_called(self, call: cst.Call):
+        """What calling a name of another module gives (a `project.Entity`), if that is where it is from."""
+        if self.project is None:
+            return None
+        if isinstance(call.func, cst.Attribute) and isinstance(self.type_of(call.func.value), Foreign) \
+                and self.type_of(call.func.value).origin == "self":
+            inherited = self.inherited_member(call.func)
+            if inherited is not None and self.method_of_own_class(call.func) is None:
+                return self.project.index.call(inherited)
+            return None
+        callee = self.type_of(call.func)
+        if isinstance(callee, Foreign) and callee.origin == "project":
+            return self.project.index.call(callee.entity)
+        return None
+
+    def reexported_driver_name(self, binding: Binding) -> Optional[str]:
+        """`from app.db import MongoClient`, where `app/db.py` imports it from
+        the driver: the driver's qualified name. Only names the driver's classes
+        have are looked up (every other import would cost a resolution)."""
+        if (binding.qualified_name or "").rsplit(".", 1)[-1] not in driver.DRIVER_CLASS_NAMES:
+            return None
+        entity = self.resolved_import(binding)
+        return entity.name if entity is not None and entity.kind == "driver" else None
+
+    def imported_entity(self, binding: Binding):
+        """The `project.Entity` an import of a project module binds."""
+        entity = self.resolved_import(binding)
+        return entity if entity is not None and entity.kind != "driver" else None
 
     def _guess_from_method_name(self, method: str, call: cst.Call, receiver: cst.BaseExpression) -> Resolved:
         if not self.uses_driver or method not in _DISTINCTIVE_METHODS:
@@ -344,12 +298,7 @@ class ExpressionTypes:
 
     def method(self, receiver: DriverType, name: str):
         """(takes_session, is_coroutine, returns) of a driver method, or None."""
-        flavours = [receiver.flavour] if receiver.flavour else ["sync"]
-        for flavour in flavours:
-            entry = api.METHODS.get((flavour, receiver.kind), {}).get(name)
-            if entry is not None:
-                return entry
-        return None
+        return derivation.method_entry(receiver, name)
 
     def does_io(self, receiver: DriverType, name: str) -> bool:
         """Does calling this driver method talk to the server (rather than build a
@@ -373,19 +322,13 @@ class ExpressionTypes:
         if isinstance(base, Foreign):
             if base.origin == "self":
                 return self._type_of_self_attribute(attr)
+            if base.origin == "project":
+                index = self.project.index
+                return index.type_of(index.attribute(base.entity, name))
             return None
-        if base is None or base.kind == COROUTINE or name.startswith("_"):
+        if base is None:
             return None
-        flavour = base.flavour or "sync"
-        attributes = api.ATTRIBUTES.get((flavour, base.kind), {})
-        if name in attributes:
-            returns = attributes[name]
-            return base.derive(returns) if returns else None
-        if name in api.METHODS.get((flavour, base.kind), {}):
-            return None
-        if base.kind in _ATTRIBUTE_DERIVATION:
-            return base.derive(_ATTRIBUTE_DERIVATION[base.kind])
-        return None
+        return derivation.attribute_type(base, name)
 
 
 class _StringAnnotation:

@@ -49,7 +49,7 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
     """The verdict for the value `creation` evaluates to (a call, usually)."""
     if model.expected_to_raise(creation):
         return Verdict.MANAGED  # the test expects the construction to raise: nothing is built
-    holder = model.strip_await(creation)
+    holder = through_alternatives(model, model.strip_await(creation))
     parent = model.parent(holder)
     if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is holder:
         return _lifetime_of_temporary(model, parent, release)
@@ -63,7 +63,7 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
         return Verdict.NEVER if keyword in release.leaking_keywords else Verdict.MANAGED
     if isinstance(parent, cst.Expr):
         return Verdict.NEVER
-    name = _bound_name(parent, holder)
+    name = bound_name(parent, holder)
     if name is None:
         return Verdict.MANAGED
     scope = model.scope_of(parent)
@@ -73,6 +73,21 @@ def lifetime_of_value(model, creation: cst.CSTNode, release: Release) -> Verdict
     if binding is None:
         return Verdict.MANAGED
     return lifetime_of_binding(model, binding, scope, parent, release)
+
+
+def through_alternatives(model, node: cst.CSTNode) -> cst.CSTNode:
+    """`client or MongoClient()`, `x if c else MongoClient()`: on that branch the
+    value is the whole expression's."""
+    parent = model.parent(node)
+    while _is_alternative(parent, node):
+        node, parent = parent, model.parent(parent)
+    return node
+
+
+def _is_alternative(parent, node: cst.CSTNode) -> bool:
+    if isinstance(parent, cst.BooleanOperation):
+        return isinstance(parent.operator, cst.Or) and parent.right is node
+    return isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)
 
 
 def lifetime_of_binding(model, binding: Binding, scope, start: cst.CSTNode,
@@ -111,7 +126,7 @@ def _lifetime_of_temporary(model, expr: cst.CSTNode, release: Release) -> Verdic
     parent = model.parent(top)
     if isinstance(parent, cst.Expr):
         return Verdict.NEVER
-    name = _bound_name(parent, top)
+    name = bound_name(parent, top)
     if name is None:
         return Verdict.MANAGED
     scope = model.scope_of(parent)
@@ -175,7 +190,7 @@ def _is_carrier(found) -> bool:
     return getattr(found, "kind", None) in _CARRIERS
 
 
-def _bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
+def bound_name(parent: cst.CSTNode, value: cst.CSTNode) -> Optional[str]:
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         target = parent.targets[0].target
         return target.value if isinstance(target, cst.Name) else None
@@ -247,7 +262,7 @@ def _role_of_value(model, value: cst.CSTNode, scope, release: Release, depth: in
         return "use"  # a fixture lends what it yields, and still owns it afterwards
     if isinstance(parent, cst.Arg):
         return _role_of_argument(model, parent)
-    name = _bound_name(parent, value)
+    name = bound_name(parent, value)
     if name is not None and depth < 4 and model.scope_of(parent) is scope:
         binding = next((b for b in scope.bindings.get(name, ()) if b.node is parent), None)
         if binding is not None and name not in scope.globals:
@@ -339,128 +354,3 @@ def _releasing_statements(model, releases: List[cst.CSTNode]) -> Set[int]:
         for ancestor in model.ancestors(node):
             marked.add(id(ancestor))
     return marked
-
-
-# -- what a fix that releases a resource after its last use must cover ----------
-
-def dependent_bindings(model, binding: Binding, scope) -> Optional[List[Binding]]:
-    """`binding` and every local binding that holds something taken from it: a
-    database, collection, cursor, session, bound method, coroutine, alias, a cursor
-    opened with `session=` it. A fix that releases the resource must wait for
-    the last use of all of them. None when one of them leaves the scope's control
-    (returned, yielded, stored, handed to an unknown call, captured by a nested
-    function): releasing it then breaks whoever holds it."""
-    found = [binding]
-    queue = [binding]
-    while queue:
-        current = queue.pop()
-        for use in _uses_of(model, current, scope):
-            if running_scope(model, use) is not scope:
-                return None
-            flow = _flow_of_use(model, use)
-            if flow is _ESCAPES:
-                return None
-            if isinstance(flow, Binding) and all(flow is not b for b in found):
-                found.append(flow)
-                queue.append(flow)
-    return found
-
-
-_ESCAPES = object()
-
-
-def _flow_of_use(model, use: cst.Name):
-    """Where the value a use of a name contributes to goes: a local Binding that
-    now holds part of it, `_ESCAPES`, or None (it ends in plain data or a statement)."""
-    expr: cst.CSTNode = use
-    while True:
-        parent = model.parent(expr)
-        if isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is expr:
-            expr = parent
-        elif isinstance(parent, cst.Call) and parent.func is expr or isinstance(parent, cst.Await):
-            expr = parent
-        elif isinstance(parent, cst.Arg) and parent.value is expr:
-            call = model.parent(parent)
-            if not _call_keeps_nothing_but_its_result(model, call, parent):
-                return _ESCAPES
-            expr = call
-        else:
-            break
-    if _is_plain_data(model, expr):
-        return None
-    parent = model.parent(expr)
-    while isinstance(parent, (cst.Element, cst.DictElement)) and parent.value is expr:
-        expr = model.parent(parent)  # `pending = [session]`: the list holds it, as far as the list goes
-        parent = model.parent(expr)
-    if isinstance(parent, cst.Yield) and _in_yield_fixture(model, parent):
-        return None  # a yield fixture lends it and owns it: the `with` stays open while the test runs
-    if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is expr:
-        name = _bound_name(parent, expr)
-        if name is None or name in model.scope_of(parent).globals:
-            return _ESCAPES
-        scope = model.scope_of(parent)
-        return next((b for b in scope.bindings.get(name, ()) if b.node is parent), _ESCAPES)
-    if isinstance(parent, cst.WithItem):
-        return None  # the `with` statement releases what it enters
-    if isinstance(parent, (cst.Return, cst.Yield, cst.Element, cst.DictElement, cst.StarredElement,
-                           cst.StarredDictElement, cst.Lambda, cst.AugAssign, cst.Assign, cst.AnnAssign)):
-        return _ESCAPES
-    return None
-
-
-def _in_yield_fixture(model, node: cst.CSTNode) -> bool:
-    function = model.enclosing_function(node)
-    if function is None:
-        return False
-    for decorator in function.decorators:
-        target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-        name = target.attr.value if isinstance(target, cst.Attribute) else getattr(target, "value", "")
-        if name == "fixture":
-            return True
-    return False
-
-
-def _call_keeps_nothing_but_its_result(model, call: cst.Call, arg: cst.Arg) -> bool:
-    """A driver method (its result says what it keeps), a builtin that keeps
-    nothing, a logging call; `session=` to any call."""
-    if arg.keyword is not None and arg.keyword.value == "session":
-        return True
-    func = call.func
-    if isinstance(func, cst.Name):  # `dict(client=client)` keeps it
-        return func.value in BUILTINS_THAT_KEEP_NOTHING and arg.keyword is None and not arg.star
-    if isinstance(func, cst.Attribute):
-        if func.attr.value in LOG_METHODS:
-            return True
-        receiver = model.driver_type(func.value)
-        return receiver is not None and model.method(receiver, func.attr.value) is not None
-    return False
-
-
-def _is_plain_data(model, expr: cst.CSTNode) -> bool:
-    """Is the value of `expr` known to hold no driver object (a document, a
-    count, a result, a list of documents)?"""
-    if model.driver_type(expr) is not None:
-        return False
-    inner = expr.expression if isinstance(expr, cst.Await) else expr
-    if isinstance(inner, cst.Call):
-        func = inner.func
-        if isinstance(func, cst.Name):
-            return func.value in BUILTINS_THAT_KEEP_NOTHING
-        if isinstance(func, cst.Attribute):
-            receiver = model.driver_type(func.value)
-            return receiver is not None and model.method(receiver, func.attr.value) is not None
-        return False
-    if isinstance(inner, cst.Attribute):
-        receiver = model.driver_type(inner.value)
-        return (receiver is not None and model.method(receiver, inner.attr.value) is None
-                and inner.attr.value in _plain_attributes(receiver))
-    if isinstance(inner, cst.UnaryOperation):
-        return isinstance(inner.operator, cst.Not)
-    return isinstance(inner, (cst.Comparison, cst.FormattedString))
-
-
-def _plain_attributes(receiver) -> FrozenSet[str]:
-    from mongolint.model import api
-
-    table = api.ATTRIBUTES.get((receiver.flavour or "sync", receiver.kind), {})
-    return frozenset(name for name, returns in table.items() if returns is None)

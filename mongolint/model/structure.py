@@ -84,12 +84,12 @@ class ModuleStructure:
             bindings = self.bindings_of(expr)
             imported = {b.qualified_name for b in bindings if b.kind == S.IMPORT}
             if len(imported) == 1 and all(b.kind == S.IMPORT for b in bindings):
-                return imported.pop()  # `import pymongo` repeated, or with submodules
+                return self._import_path(bindings[0])  # `import pymongo` repeated, or with submodules
             if len(bindings) != 1:
                 return None
             binding = bindings[0]
             if binding.kind == S.IMPORT:
-                return binding.qualified_name
+                return self._import_path(binding)
             if binding.kind == S.ASSIGN and isinstance(binding.value, (cst.Name, cst.Attribute)):
                 if binding.value is expr:
                     return None
@@ -101,6 +101,22 @@ class ModuleStructure:
             base = self.qualified_name(expr.value)
             return f"{base}.{expr.attr.value}" if base else None
         return None
+
+    def resolved_import(self, binding: Binding):
+        """The `project.Entity` an import stands for, when there is a project to look in."""
+        if self.project is None or not binding.qualified_name:
+            return None
+        key = id(binding)
+        if key not in self._imports_resolved:
+            self._imports_resolved[key] = self.project.resolve_import(binding.qualified_name)
+        return self._imports_resolved[key]
+
+    def _import_path(self, binding: Binding) -> Optional[str]:
+        """The qualified name an import binds; a re-export (`from app.db import
+        MongoClient`, where `app/db.py` imports it) is followed to its source."""
+        if self.project is None or not binding.qualified_name:
+            return binding.qualified_name
+        return self.reexported_driver_name(binding) or binding.qualified_name
 
     def _guarded(self, node: cst.CSTNode, tag: str, compute):
         key = (id(node), tag)

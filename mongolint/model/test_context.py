@@ -12,6 +12,10 @@ clients that must raise, and end when an assertion fails. The model answers:
   `patch.object(pymongo, "MongoClient", ...)`, `monkeypatch.setattr(...)`);
 - `expected_to_raise(node)`: inside `with self.assertRaises(...)`,
   `assertRaisesRegex(...)` or `pytest.raises(...)`;
+- `done_on_purpose(node)`: test code, or a block that expects an error or a
+  warning (`pytest.warns`, `assertWarns`): what a rule about a bad setting sees
+  there is meant (a driver's tests pass `heartbeatFrequencyMS=499` to see it
+  rejected);
 - `error_paths_reported(node)`: whether a leak that happens only when an
   exception is raised counts there (not in test code, unless `strict-tests`).
 """
@@ -31,6 +35,7 @@ _CLIENT_NAMES = frozenset({"MongoClient", "AsyncMongoClient", "AsyncIOMotorClien
 _DRIVER_MODULES = ("pymongo", "motor")
 _EXPECTING = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises",
                         "assert_raises", "assertRaisesMessage"})
+_WARNING_EXPECTERS = frozenset({"warns", "assertWarns", "assertWarnsRegex", "deprecated_call"})
 _PATCHERS = frozenset({"patch", "object", "setattr", "patch_object"})
 _SET_UP_METHODS = frozenset({"setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class",
                              "setup", "setUpModule"})
@@ -134,12 +139,18 @@ class TestContext:
     # -- expected errors -----------------------------------------------------
     def expected_to_raise(self, node: cst.CSTNode) -> bool:
         """Is `node` in the body of a `with` that expects an exception?"""
+        return self._in_expecting_with(node, _EXPECTING)
+
+    def done_on_purpose(self, node: cst.CSTNode) -> bool:
+        return self.is_test_code(node) or self._in_expecting_with(node, _EXPECTING | _WARNING_EXPECTERS)
+
+    def _in_expecting_with(self, node: cst.CSTNode, expecters: frozenset) -> bool:
         child = node
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 return False
             if isinstance(ancestor, cst.With) and child is ancestor.body \
-                    and any(_expects_exception(item.item) for item in ancestor.items):
+                    and any(_expects(item.item, expecters) for item in ancestor.items):
                 return True
             child = ancestor
         return False
@@ -152,12 +163,17 @@ def _names_driver_client(target: Optional[str]) -> bool:
     return parts[-1] in _CLIENT_NAMES or (parts[0] in _DRIVER_MODULES and parts[-1].endswith("Client"))
 
 
-def _expects_exception(expr: cst.BaseExpression) -> bool:
+def expects_exception(expr: cst.BaseExpression) -> bool:
+    """`pytest.raises(...)`, `self.assertRaises(...)` and their kin."""
+    return _expects(expr, _EXPECTING)
+
+
+def _expects(expr: cst.BaseExpression, expecters: frozenset) -> bool:
     if not isinstance(expr, cst.Call):
         return False
     func = expr.func
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name in _EXPECTING
+    return name in expecters
 
 
 def _is_test_class(class_def: cst.ClassDef) -> bool:

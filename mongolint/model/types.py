@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Union
 
 SYNC = "sync"
 ASYNC = "async"
@@ -41,6 +41,12 @@ class Foreign(NamedTuple):
     """A value known to be something other than a driver object."""
 
     origin: str
+    entity: object = None  # for origin "project": the `project.Entity` (a module, class, instance...)
 
 
 FOREIGN = Foreign("unknown")
+
+
+# What the model says an expression is: a driver object, something it knows
+# is not one (`self`, a class of the module), or nothing known.
+Resolved = Union[DriverType, Foreign, None]

@@ -6,7 +6,10 @@ from typing import Optional
 
 import libcst as cst
 
-from mongolint.model import SemanticModel, driver
+from mongolint.model import SemanticModel, driver, project
+from mongolint.model.dependent_bindings import handed_off_besides_return
+from mongolint.model.project import BINDING_DECORATORS as _BINDING_DECORATORS
+from mongolint.model.syntax import decorator_name
 from mongolint.model.types import COROUTINE, DriverType
 
 
@@ -31,6 +34,14 @@ def receiver_type(model: SemanticModel, call: cst.Call) -> Optional[DriverType]:
     return model.driver_type(call.func.value)
 
 
+def receiver_origin(model: SemanticModel, call: cst.Call) -> str:
+    """` (`users`, a PyMongo collection from `app/database.py`)` when the
+    receiver was resolved through another module of the project; else empty."""
+    if not isinstance(call.func, cst.Attribute):
+        return ""
+    return model.described(call.func.value, code(call.func.value))
+
+
 def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]:
     """The driver object an expression yields, looking through a coroutine."""
     found = model.driver_type(expr)
@@ -40,20 +51,25 @@ def result_type(model: SemanticModel, expr: cst.CSTNode) -> Optional[DriverType]
 
 
 def constructs_client(model: SemanticModel, call: cst.Call) -> bool:
-    """A call that builds a new client: its constructor, or a same-module
-    function that returns a freshly constructed one."""
+    """A call that builds a new client: its constructor, or a function or method
+    (`self.connection()`, `cls.get_client()`, one of another module) that returns
+    a freshly constructed one."""
     if model.qualified_name(call.func) in driver.CLIENT_CLASSES:
         return not model.driver_patched(call)
     if isinstance(call.func, cst.Name):
         bindings = model.bindings_of(call.func)
         if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
             return returns_new_client(model, bindings[0].node)
-    return False
+    if isinstance(call.func, cst.Attribute):
+        method = model.method_of_own_class(call.func)
+        if method is not None:
+            return returns_new_client(model, method)
+    return project.is_fresh_client(model.project_entity_called(call))
 
 
 def returns_new_client(model: SemanticModel, function: cst.FunctionDef) -> bool:
-    if function.decorators:  # a cache or a fixture decides the client's life
-        return False
+    if any(decorator_name(d) not in _BINDING_DECORATORS for d in function.decorators):
+        return False  # a cache or a fixture decides the client's life
     values = [r.value for r in model.returns_of(function) if r.value is not None]
     return bool(values) and all(_is_new_client(model, v) for v in values)
 
@@ -66,48 +82,20 @@ def _is_new_client(model: SemanticModel, value: cst.BaseExpression) -> bool:
         return bool(bindings) and all(
             b.value is not None and isinstance(b.value, cst.Call)
             and model.qualified_name(b.value.func) in driver.CLIENT_CLASSES
-            and model.scope_of(b.node).kind == "function" for b in bindings)
+            and model.scope_of(b.node).kind == "function"
+            and not handed_off_besides_return(model, b, model.scope_of(b.node)) for b in bindings)
     return False
 
 
 def client_label(model: SemanticModel, call: cst.Call) -> str:
-    """`MongoClient`, or `the client from get_client()` for a factory."""
+    """`MongoClient`, or `the client from get_client()` for a factory (and the
+    module it is defined in, when that is another one)."""
     qualified = model.qualified_name(call.func) or ""
     if qualified in driver.CLIENT_CLASSES:
         return f"`{qualified.rsplit('.', 1)[-1]}`"
-    return f"the client from `{code(call.func)}()`"
-
-
-# Context managers that expect the code inside to raise or warn.
-_EXPECTS_FAILURE = frozenset({"raises", "warns", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
-                              "assertWarns", "assertWarnsRegex"})
-
-
-def in_test_code(model: SemanticModel, node: cst.CSTNode) -> bool:
-    """In a test, or in a block that expects an error: what the configuration
-    rules flag is done there on purpose (a driver's tests pass
-    `heartbeatFrequencyMS=499` to see it rejected, `connectTimeoutMS=1` to fail
-    fast, and build throw-away apps whose handlers make their own clients)."""
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, cst.With) and any(_expects_failure(item.item) for item in ancestor.items):
-            return True
-        if isinstance(ancestor, cst.FunctionDef) and ancestor.name.value.startswith("test"):
-            return True
-        if isinstance(ancestor, cst.ClassDef) and (ancestor.name.value.startswith("Test") or any(
-                _last_name(base.value).endswith("TestCase") for base in ancestor.bases)):
-            return True
-    module = model.module_name.rsplit(".", 1)[-1]
-    return module.startswith("test_") or module.endswith("_test") or module == "conftest"
-
-
-def _expects_failure(item: cst.BaseExpression) -> bool:
-    return isinstance(item, cst.Call) and _last_name(item.func) in _EXPECTS_FAILURE
-
-
-def _last_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
+    made = model.project_entity_called(call)
+    where = f" (defined in `{made.origin}`)" if made is not None and made.origin else ""
+    return f"the client from `{code(call.func)}()`{where}"
 
 
 def flavour_is_settled(model: SemanticModel, found: DriverType, where: cst.CSTNode, receiver: cst.CSTNode) -> bool:

@@ -21,7 +21,8 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Deferred, Fix
 from mongolint.model import SemanticModel
-from mongolint.model.lifetime import dependent_bindings, uses_of_binding
+from mongolint.model.dependent_bindings import dependent_bindings
+from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.walker import walk_same_scope
 from mongolint.rules.edits import statements as rw
 

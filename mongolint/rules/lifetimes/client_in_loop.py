@@ -8,8 +8,10 @@ import libcst as cst
 
 from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model import SemanticModel
-from mongolint.model.lifetime import dependent_bindings, uses_of_binding
+from mongolint.model.dependent_bindings import dependent_bindings
+from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.client_opening import never_opened
+from mongolint.model.lifetime import through_alternatives
 from mongolint.model.paths import may_raise
 from mongolint.model.walker import children as rw_children
 from mongolint.rules._helpers import client_label, code, constructs_client
@@ -65,10 +67,17 @@ def repeating_loop(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.CSTN
 
 
 def is_lazily_initialised(model: SemanticModel, call: cst.Call, loop: cst.CSTNode) -> bool:
-    """`if client is None: client = MongoClient()` builds at most one client."""
+    """`if client is None: client = MongoClient()` (also `client = client or
+    MongoClient()`, `client = MongoClient() if client is None else client`)
+    builds at most one client."""
     target = _assigned_target(model, call)
     if target is None:
         return False
+    value = through_alternatives(model, model.strip_await(call))
+    if isinstance(value, cst.BooleanOperation) and code(value.left) == target:
+        return True
+    if isinstance(value, cst.IfExp) and _tests_emptiness_of(value.test, target):
+        return True
     for ancestor in model.ancestors(call):
         if ancestor is loop:
             return False
@@ -78,7 +87,7 @@ def is_lazily_initialised(model: SemanticModel, call: cst.Call, loop: cst.CSTNod
 
 
 def _assigned_target(model: SemanticModel, call: cst.Call) -> Optional[str]:
-    parent = model.parent(model.strip_await(call))
+    parent = model.parent(through_alternatives(model, model.strip_await(call)))
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         return code(parent.targets[0].target)
     if isinstance(parent, cst.AnnAssign):

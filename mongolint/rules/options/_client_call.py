@@ -10,7 +10,6 @@ import libcst as cst
 
 from mongolint.model import SemanticModel, api, driver
 from mongolint.model.types import MOTOR
-from mongolint.rules._helpers import in_test_code
 from mongolint.rules.options._uri import UriOption, uri_options
 
 # Keywords matched by exact spelling (`host`, `port`, private ones the constructor
@@ -49,7 +48,7 @@ def client_calls(model: SemanticModel) -> Iterator[ClientCall]:
     code aside)."""
     for call in model.index.calls:
         constructed = driver.CLIENT_CLASSES.get(model.qualified_name(call.func) or "")
-        if constructed is None or in_test_code(model, call):
+        if constructed is None or model.done_on_purpose(call):
             continue
         client = ClientCall(call, constructed.flavour)
         for position, arg in enumerate(call.args):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from mongolint.diagnostics import Diagnostic
-from mongolint.rules._helpers import client_label, constructs_client, in_test_code
+from mongolint.rules._helpers import client_label, constructs_client
 from mongolint.rules.base import Rule
 from mongolint.rules.lifetimes.client_in_loop import is_lazily_initialised
 from mongolint.rules.performance._handlers import request_handlers
@@ -27,7 +27,7 @@ class ClientPerRequest(Rule):
             function = self.model.enclosing_function(call)
             if function is None or id(function) not in handlers or not constructs_client(self.model, call):
                 continue
-            if is_lazily_initialised(self.model, call, function) or in_test_code(self.model, call):
+            if is_lazily_initialised(self.model, call, function) or self.model.done_on_purpose(call):
                 continue
             yield self.report(call, f"{client_label(self.model, call)} is called in `{function.name.value}`, "
                                     "which runs for every request: every request builds a new connection pool "

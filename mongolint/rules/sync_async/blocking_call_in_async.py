@@ -8,7 +8,7 @@ import libcst as cst
 
 from mongolint.diagnostics import Diagnostic
 from mongolint.model.types import CURSOR_KINDS, SYNC
-from mongolint.rules._helpers import method_name, receiver_type
+from mongolint.rules._helpers import code, method_name, receiver_origin, receiver_type
 from mongolint.rules.base import Rule
 from mongolint.rules.sync_async._async_code import ITERATING_BUILTINS, builtin_called, directly_in_async_def
 
@@ -29,8 +29,8 @@ class BlockingCallInAsync(Rule):
                 continue
             if isinstance(self.model.parent(call), cst.Await):
                 continue  # MGL301 reports the awaited sync call, with the same remedy
-            yield self.report(call, f"`{method}()` of the synchronous driver blocks the event loop inside "
-                                    f"`async def` until the server answers; {_ADVICE}")
+            yield self.report(call, f"`{method}()` of the synchronous driver{receiver_origin(self.model, call)} "
+                                    f"blocks the event loop inside `async def` until the server answers; {_ADVICE}")
         yield from self._iterations()
 
     def _blocking_method(self, call: cst.Call) -> Optional[str]:
@@ -73,5 +73,6 @@ class BlockingCallInAsync(Rule):
             return None
         what = f"`{builtin_called(self.model, consumer)}()` over a cursor" if consumer is not None \
             else "iterating a cursor"
-        return self.report(node, f"{what} of the synchronous driver fetches batches from the server and blocks "
-                                 f"the event loop inside `async def`; {_ADVICE}")
+        origin = self.model.described(iterable, code(iterable))
+        return self.report(node, f"{what} of the synchronous driver{origin} fetches batches from the server and "
+                                 f"blocks the event loop inside `async def`; {_ADVICE}")

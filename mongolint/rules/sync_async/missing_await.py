@@ -10,7 +10,7 @@ from mongolint.diagnostics import Applicability, Diagnostic, Fix
 from mongolint.model.lifetime import uses_of_binding
 from mongolint.model.types import ASYNC, COROUTINE, CURSOR_KINDS, DriverType
 from mongolint.rules.edits import expressions as _edits
-from mongolint.rules._helpers import method_name, receiver_type
+from mongolint.rules._helpers import method_name, receiver_origin, receiver_type
 from mongolint.rules.base import Rule
 from mongolint.rules.sync_async._async_code import (CONSUMING_BUILTINS, builtin_called, directly_in_async_def,
                                                     driver_name)
@@ -41,7 +41,9 @@ class MissingAwait(Rule):
                 continue
             use = self._misuse(call)
             if use is not None:
-                yield self.report(call, self._message(call, receiver, found, use), self._fix(call, found, use))
+                message = self._message(call, receiver, found, use).replace(
+                    f"`{method_name(call)}()`", f"`{method_name(call)}()`{receiver_origin(self.model, call)}", 1)
+                yield self.report(call, message, self._fix(call, found, use))
 
     # -- where the coroutine goes -----------------------------------------------
     def _misuse(self, call: cst.Call) -> Optional[str]:

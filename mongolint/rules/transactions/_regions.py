@@ -106,6 +106,8 @@ def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool
     """(the code before the first finishing call on `session`, whether there is one)."""
     nodes: List[cst.CSTNode] = []
     for statement in statements:
+        if _deletes(statement, session):  # `del session`: no later code can use its transaction
+            return nodes, True
         if not _finishes(statement, session, helpers):
             nodes.append(statement)
             continue
@@ -122,6 +124,18 @@ def _until_finish(statements: Sequence[cst.CSTNode], session: str, helpers: bool
                 nodes.extend(inner)
         return nodes, True
     return nodes, False
+
+
+def _deletes(statement: cst.CSTNode, session: str) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return any(isinstance(small, cst.Del) and session in _deleted_names(small.target) for small in statement.body)
+
+
+def _deleted_names(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, cst.Tuple):
+        return [code(element.value) for element in target.elements]
+    return [code(target)]
 
 
 def finishing_index(statements: Sequence[cst.CSTNode], start: int, session: str) -> Optional[int]:

@@ -12,7 +12,7 @@ from mongolint.model.types import CLIENT, COLLECTION, DATABASE, SESSION, DriverT
 from mongolint.rules.edits import expressions as _edits
 from mongolint.rules._helpers import method_name
 from mongolint.rules.base import Rule
-from mongolint.rules._helpers import code
+from mongolint.rules._helpers import code, receiver_origin
 from mongolint.rules.transactions._regions import Region, calls_in, regions
 
 _OPERATION_RECEIVERS = frozenset({CLIENT, DATABASE, COLLECTION})
@@ -89,7 +89,8 @@ class OperationOutsideTransaction(Rule):
         where = {"with": "inside the `{s}.start_transaction()` block",
                  "span": "after `{s}.start_transaction()` and before its commit",
                  "callback": "inside the `with_transaction` callback"}[region.kind].format(s=code(region.session))
-        message = (f"`{method}()` {where} is not passed `session={session}`: it runs outside the transaction, "
+        message = (f"`{method}()`{receiver_origin(self.model, call)} {where} is not passed `session={session}`: "
+                   f"it runs outside the transaction, "
                    f"is committed at once and survives an abort; pass `session={session}`")
         return self.report(call, message, _add_session(call, region.session_name))
 

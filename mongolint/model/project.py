@@ -1,0 +1,376 @@
+"""The project index: what the other modules of the checked project export.
+
+It evaluates the plain-data summaries of `summaries` on demand, following
+imports inside the project (absolute, relative, through `__init__` re-exports,
+star imports). It knows nothing of files: it is handed a `load(module_name)`
+that gives a module's `ModuleInfo`, or None when the name is not a module of
+the project. Whatever cannot be followed (third-party modules, cycles,
+`importlib`) is unknown: None, never a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
+
+from mongolint.model import derivation, driver
+from mongolint.model.project_view import absolute_name
+from mongolint.model.types import CLIENT, COROUTINE, DriverType, Foreign
+
+_MAX_DEPTH = 60
+_PROPERTIES = frozenset({"property", "cached_property"})
+# Decorators that only say how a method binds: they leave its result alone.
+BINDING_DECORATORS = frozenset({"classmethod", "staticmethod"})
+
+
+class ModuleInfo(NamedTuple):
+    summary: dict
+    is_package: bool
+    path: str  # as the user would read it, for messages
+    fingerprint: str  # changes when the summary does
+
+
+class Entity(NamedTuple):
+    """What a name of the project stands for.
+
+    kind: "value" (a driver object: `driver_type`, `fresh` when each evaluation
+    builds a new client its caller owns), "module", "function" (`owner` is its
+    class for a method), "class", "instance", "driver" (a name inside the
+    driver's packages, `name` its qualified name), "none"."""
+
+    kind: str
+    module: str = ""
+    name: str = ""
+    owner: str = ""
+    driver_type: Optional[DriverType] = None
+    fresh: bool = False
+    origin: str = ""  # the path of the module that built a value
+
+
+_NONE = Entity("none")
+
+
+class ProjectIndex:
+    def __init__(self, load: Callable[[str], Optional[ModuleInfo]]) -> None:
+        self._load = load
+        self._modules: Dict[str, Optional[ModuleInfo]] = {}
+        self._names: Dict[Tuple[str, str], Tuple[Optional[Entity], frozenset]] = {}
+        self._active: Set[Tuple[str, str]] = set()
+        self._traces: List[Set[str]] = []
+        self._depth = 0
+
+    # -- what the model asks -----------------------------------------------------
+
+    def resolve(self, dotted: str) -> Optional[Entity]:
+        """The entity an absolute dotted name stands for."""
+        parts = dotted.split(".")
+        if parts[0] in driver.DRIVER_ROOTS:
+            return Entity("driver", name=dotted)
+        for end in range(len(parts), 0, -1):
+            module = ".".join(parts[:end])
+            if self.module(module) is not None:
+                found: Optional[Entity] = Entity("module", module)
+                for name in parts[end:]:
+                    found = self.attribute(found, name) if found is not None else None
+                return found
+        return None
+
+    def module(self, name: str) -> Optional[ModuleInfo]:
+        if name not in self._modules:
+            self._modules[name] = self._load(name) if name else None
+        for trace in self._traces:
+            trace.add(name)
+        return self._modules[name]
+
+    def absolute(self, module: str, level: int, target: str) -> Optional[str]:
+        """The absolute name of a relative import written in `module`."""
+        if not level:
+            return target
+        info = self.module(module)
+        return absolute_name(module, info is not None and info.is_package, level, target)
+
+    def attribute(self, entity: Entity, name: str) -> Optional[Entity]:
+        if entity.kind == "module":
+            found = self._name_in_module(entity.module, name)
+            if found is None and self.module(f"{entity.module}.{name}") is not None:
+                return Entity("module", f"{entity.module}.{name}")
+            return found
+        if entity.kind == "driver":
+            return Entity("driver", name=f"{entity.name}.{name}")
+        if entity.kind == "value" and entity.driver_type is not None:
+            if derivation.is_method(entity.driver_type, name):
+                return Entity("function", name=name, driver_type=entity.driver_type)
+            derived = derivation.attribute_type(entity.driver_type, name)
+            return entity._replace(driver_type=derived, fresh=False) if derived is not None else None
+        if entity.kind in ("instance", "class"):
+            return self._member(entity, name, set())
+        return None
+
+    def call(self, entity: Entity) -> Optional[Entity]:
+        if entity.kind == "driver":
+            constructed = driver.CLIENT_CLASSES.get(entity.name)
+            return Entity("value", driver_type=constructed, fresh=True) if constructed else None
+        if entity.kind == "class":
+            return Entity("instance", entity.module, entity.name)
+        if entity.kind != "function":
+            return None
+        if entity.driver_type is not None:  # a driver method
+            result = derivation.method_result(entity.driver_type, entity.name)
+            return Entity("value", driver_type=result, origin=entity.origin) if result is not None else None
+        function = self._function_summary(entity)
+        if function is None:
+            return None
+        result = self._guarded(("()" + entity.owner, entity.module + ":" + entity.name),
+                               lambda: self._evaluate(function["returns"], entity.module, entity.owner))
+        if result is None or result.kind == "none":
+            result = self._evaluate(function["hint"], entity.module, "") or result
+        if result is None or result.kind != "value":
+            return result
+        info = self.module(entity.module)
+        result = result._replace(origin=result.origin or (info.path if info is not None else ""))
+        if set(function["decorators"]) - BINDING_DECORATORS:  # a cache or a fixture decides whose client it is
+            result = result._replace(fresh=False)
+        if function["hands_off"]:  # also registered for closing, or kept: the caller does not own it
+            result = result._replace(fresh=False)
+        if function["async"]:
+            return result._replace(driver_type=DriverType(COROUTINE, result.driver_type.flavour,
+                                                          result.driver_type))
+        return result
+
+    def type_of(self, entity: Optional[Entity]):
+        """The model's view: a DriverType, a Foreign marker, or None."""
+        if entity is None or entity.kind == "none":
+            return None
+        if entity.kind == "value":
+            return entity.driver_type
+        if entity.kind == "driver":
+            return None
+        return Foreign("project", entity)
+
+    def exports_driver_objects(self, module: str) -> bool:
+        """Does a module-level name, function or class of `module` give a driver object?"""
+        info = self.module(module)
+        if info is None:
+            return False
+        summary = info.summary
+        names = list(summary["names"]) + list(summary["imports"]) + list(summary["functions"]) \
+            + list(summary["classes"])
+        if any(self.gives_driver_object(self._name_in_module(module, n), deep=False) for n in names):
+            return True
+        return any(self.gives_driver_object(self.resolve(self.absolute(module, level, target) or ""), deep=False)
+                   for level, target in summary["stars"])
+
+    def gives_driver_object(self, entity: Optional[Entity], deep: bool = True) -> bool:
+        """Is the entity a driver object, or does it give one (called, or a member)?
+        `deep`: a module counts when it exports one."""
+        if entity is None:
+            return False
+        if entity.kind == "value" or entity.kind == "driver" and entity.name in driver.DRIVER_CLASSES:
+            return True
+        if entity.kind == "function":
+            called = self.call(entity)
+            return called is not None and called.kind == "value"
+        if entity.kind == "class":
+            info = self.module(entity.module)
+            members = info.summary["classes"].get(entity.name) if info is not None else None
+            if members is None:
+                return False
+            instance = entity._replace(kind="instance")
+            return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
+                       for name in list(members["attributes"]) + list(members["methods"]))
+        if entity.kind == "module" and deep:
+            return self.exports_driver_objects(entity.module)
+        return False
+
+    def recording(self) -> "_Recording":
+        """`with index.recording() as consulted:` the modules a check looked at."""
+        return _Recording(self)
+
+    def fingerprint_of(self, module: str) -> Optional[str]:
+        info = self._modules.get(module)
+        return info.fingerprint if info is not None else None
+
+    # -- evaluation ----------------------------------------------------------------
+
+    def _name_in_module(self, module: str, name: str) -> Optional[Entity]:
+        key = (module, name)
+        if key in self._names:
+            entity, consulted = self._names[key]
+            for trace in self._traces:
+                trace.update(consulted)
+            return entity
+        if key in self._active:
+            return None  # an import cycle
+        self._active.add(key)
+        self._traces.append(set())
+        try:
+            entity = self._compute_name(module, name)
+        finally:
+            self._active.discard(key)
+            consulted = frozenset(self._traces.pop())
+        for trace in self._traces:
+            trace.update(consulted)
+        self._names[key] = (entity, consulted)
+        return entity
+
+    def _compute_name(self, module: str, name: str) -> Optional[Entity]:
+        info = self.module(module)
+        if info is None:
+            return None
+        summary = info.summary
+        if name in summary["names"]:
+            found = self._evaluate(summary["names"][name], module, "")
+            if found is not None and found.kind == "value":
+                return found._replace(fresh=False, origin=info.path)
+            return found
+        if name in summary["functions"]:
+            return Entity("function", module, name)
+        if name in summary["classes"]:
+            return Entity("class", module, name)
+        if name in summary["imports"]:
+            return self._imported(module, *summary["imports"][name])
+        for level, target in summary["stars"]:
+            absolute = self.absolute(module, level, target)
+            found = self._name_in_module(absolute, name) if absolute else None
+            if found is not None:
+                return found
+        return None
+
+    def _imported(self, module: str, level: int, target: str, name: Optional[str]) -> Optional[Entity]:
+        absolute = self.absolute(module, level, target)
+        if absolute is None:
+            return None
+        if name is None:
+            return self.resolve(absolute)
+        base = self.resolve(absolute)
+        if base is None:
+            return None
+        found = self.attribute(base, name)
+        if found is None and base.kind == "module" and self.module(f"{absolute}.{name}") is not None:
+            return Entity("module", f"{absolute}.{name}")
+        return found
+
+    def _function_summary(self, entity: Entity) -> Optional[dict]:
+        info = self.module(entity.module)
+        if info is None:
+            return None
+        if not entity.owner:
+            return info.summary["functions"].get(entity.name)
+        owner = info.summary["classes"].get(entity.owner)
+        return owner["methods"].get(entity.name) if owner is not None else None
+
+    def _member(self, entity: Entity, name: str, seen: Set[Tuple[str, str]]) -> Optional[Entity]:
+        """An attribute or method of a project class, looked up through its bases."""
+        key = (entity.module, entity.name)
+        info = self.module(entity.module)
+        if key in seen or info is None or entity.name not in info.summary["classes"]:
+            return None
+        seen.add(key)
+        members = info.summary["classes"][entity.name]
+        if name in members["attributes"]:
+            found = self._guarded((entity.module + ":" + entity.name, name),
+                                  lambda: self._evaluate(members["attributes"][name], entity.module, entity.name))
+            # What an attribute holds was built once and is shared: not a new client.
+            return found._replace(origin=info.path, fresh=False) if found is not None and found.kind == "value" \
+                else found
+        if name in members["methods"]:
+            method = Entity("function", entity.module, name, entity.name)
+            if entity.kind == "instance" and set(members["methods"][name]["decorators"]) & _PROPERTIES:
+                value = self.call(method)  # `repo.collection` runs the property
+                return value._replace(fresh=False) if value is not None and value.kind == "value" else value
+            return method
+        for base in members["bases"]:
+            found = self._evaluate(base, entity.module, "")
+            if found is not None and found.kind == "class":
+                member = self._member(found._replace(kind=entity.kind), name, seen)
+                if member is not None:
+                    return member
+        return None
+
+    def _guarded(self, key: Tuple[str, str], compute) -> Optional[Entity]:
+        if key in self._active or self._depth > _MAX_DEPTH:
+            return None
+        self._active.add(key)
+        self._depth += 1
+        try:
+            return compute()
+        finally:
+            self._depth -= 1
+            self._active.discard(key)
+
+    def _evaluate(self, expr: list, module: str, owner: str) -> Optional[Entity]:
+        form = expr[0]
+        if form == "ref":
+            parts = expr[1].split(".")
+            found = self._name_in_module(module, parts[0])
+            for name in parts[1:]:
+                found = self.attribute(found, name) if found is not None else None
+            return found
+        if form == "self":
+            return Entity("instance", module, owner) if owner else None
+        if form == "class":
+            return Entity("class", module, owner) if owner else None
+        if form == "none":
+            return _NONE
+        if form == "any":
+            return self._either([self._evaluate(e, module, owner) for e in expr[1]])
+        if form == "hint":
+            return self._hinted(expr[1], module)
+        inner = self._evaluate(expr[1], module, owner) if form in ("call", "attr", "item", "await") else None
+        if inner is None:
+            return None
+        if form == "call":
+            return self.call(inner)
+        if form == "attr":
+            return self.attribute(inner, expr[2])
+        if inner.kind != "value" or inner.driver_type is None:
+            return None
+        if form == "item":
+            derived = derivation.subscript_type(inner.driver_type)
+        else:  # await
+            derived = inner.driver_type.returns if inner.driver_type.kind == COROUTINE else None
+        return inner._replace(driver_type=derived, fresh=False) if derived is not None else None
+
+    def _hinted(self, names: List[list], module: str) -> Optional[Entity]:
+        for name in names:
+            found = self._evaluate(name, module, "")
+            if found is not None and found.kind == "driver":
+                declared = driver.driver_class(found.name)
+                if declared is not None:
+                    return Entity("value", driver_type=declared)
+        return None
+
+    @staticmethod
+    def _either(entities: List[Optional[Entity]]) -> Optional[Entity]:
+        """One entity when every branch agrees (`None` branches aside); else unknown."""
+        known = [e for e in entities if e is not _NONE and e != _NONE]
+        if not known:
+            return _NONE
+        if any(e is None for e in known):
+            return None
+        first = known[0]
+        if all(e == first for e in known):
+            return first
+        if all(e.kind == "value" and e.driver_type == first.driver_type for e in known):
+            return first._replace(fresh=all(e.fresh for e in known))
+        return None
+
+
+class _Recording:
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self.consulted: Set[str] = set()
+
+    def __enter__(self) -> Set[str]:
+        self.index._traces.append(self.consulted)
+        return self.consulted
+
+    def __exit__(self, *exc) -> None:
+        self.index._traces.remove(self.consulted)
+
+
+def is_fresh_client(entity: Optional[Entity]) -> bool:
+    """A new client the caller owns (not a shared one, not one a cache keeps)."""
+    if entity is None or entity.kind != "value" or not entity.fresh or entity.driver_type is None:
+        return False
+    made = entity.driver_type.returns if entity.driver_type.kind == COROUTINE else entity.driver_type
+    return made is not None and made.kind == CLIENT

@@ -1,0 +1,374 @@
+"""Module summaries: what a module can hand to its importers, as plain data.
+
+Built from the stdlib `ast` (much cheaper than LibCST) and made only of dicts,
+lists and strings, so that a summary can be cached as JSON and sent to worker
+processes. A summary says nothing final about types: values are small
+expressions over the module's own names, evaluated later by `project` when
+another module imports them (so a change in one module is seen by every chain
+that goes through it).
+
+Expressions (lists, first item the form):
+  ["ref", "a.b"]        the module-level name `a`, then attribute `b`
+  ["call", expr]        the result of calling expr
+  ["attr", expr, "x"]   expr.x          ["item", expr]   expr[...]
+  ["await", expr]       ["any", [expr...]]  one of these, depending on the branch
+  ["hint", [expr...]]   an annotation naming these (`Optional[X]` names X)
+  ["self"]              the instance inside a method   ["none"]   None
+  ["unknown"]
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Dict, List, Optional
+
+from mongolint.model.returned_escapes import hands_off_returned_names
+
+UNKNOWN = ["unknown"]
+NONE = ["none"]
+FORMAT = 3
+
+
+def summarize(text: str) -> Optional[dict]:
+    """The summary of a module's source, or None when Python cannot parse it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        return _ModuleSummarizer().run(tree)
+    except RecursionError:
+        return None
+
+
+class _ModuleSummarizer:
+    def __init__(self) -> None:
+        self.summary: dict = {"imports": {}, "stars": [], "names": {}, "functions": {}, "classes": {}}
+
+    def run(self, tree: ast.Module) -> dict:
+        self._statements(tree.body)
+        names = self.summary["names"]
+        for name, values in list(names.items()):
+            names[name] = _either(values)
+        return self.summary
+
+    def _statements(self, body: List[ast.stmt]) -> None:
+        """Module level, including inside `if`/`try`/`with` (each branch binds)."""
+        for node in body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self._import(alias.asname, [0, alias.name, None])
+                    else:
+                        root = alias.name.split(".")[0]
+                        self._import(root, [0, root, None])
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                for alias in node.names:
+                    if alias.name == "*":
+                        self.summary["stars"].append([node.level, module])
+                    else:
+                        self._import(alias.asname or alias.name, [node.level, module, alias.name])
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._shadow(node.name)
+                self.summary["functions"][node.name] = _function(node, None)
+                for name, value in _global_assignments(node):
+                    self._bind(name, value)
+            elif isinstance(node, ast.ClassDef):
+                self._shadow(node.name)
+                self.summary["classes"][node.name] = _class(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for name, value in _assigned(node, {}, None):
+                    self._bind(name, value)
+            elif isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    self._bind_unknown(node.target)
+                self._statements(node.body)
+                self._statements(node.orelse)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._bind_unknown(item.optional_vars)
+                self._statements(node.body)
+            elif type(node).__name__ == "Match":
+                for case in node.cases:
+                    self._statements(case.body)
+            elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+                self._statements(node.body)
+                for handler in node.handlers:
+                    self._statements(handler.body)
+                self._statements(node.orelse)
+                self._statements(node.finalbody)
+            elif isinstance(node, (ast.AugAssign, ast.Delete)):
+                for target in ([node.target] if isinstance(node, ast.AugAssign) else node.targets):
+                    if isinstance(target, ast.Name):
+                        self._bind(target.id, UNKNOWN)
+
+    def _bind_unknown(self, target: ast.expr) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._bind(node.id, UNKNOWN)
+
+    def _import(self, local: str, target: list) -> None:
+        self._shadow(local)
+        self.summary["imports"][local] = target
+
+    def _bind(self, name: str, value: list) -> None:
+        """A name bound twice (two branches, a reassignment) is either value."""
+        if name in self.summary["imports"] or name in self.summary["functions"] or name in self.summary["classes"]:
+            self._shadow(name)
+            value = UNKNOWN
+        self.summary["names"].setdefault(name, []).append(value)
+
+    def _shadow(self, name: str) -> None:
+        """A name bound by an import, def or class and something else is not known."""
+        kinds = [kind for kind in ("imports", "functions", "classes") if name in self.summary[kind]]
+        if name in self.summary["names"] or len(kinds) > 0:
+            for kind in kinds:
+                self.summary[kind].pop(name, None)
+            self.summary["names"][name] = [UNKNOWN]
+
+
+def _either(values: List[list]) -> list:
+    distinct = []
+    for value in values:
+        if value not in distinct:
+            distinct.append(value)
+    return distinct[0] if len(distinct) == 1 else ["any", distinct]
+
+
+def _assigned(node, local: Dict[str, list], params: Optional[Dict[str, list]]):
+    """(name, value) of each simple name an assignment binds."""
+    if isinstance(node, ast.AnnAssign):
+        if not isinstance(node.target, ast.Name):
+            return
+        hint = _hint(node.annotation)
+        value = _expression(node.value, local, params) if node.value is not None else UNKNOWN
+        # What is assigned beats what the hint says, when it is known.
+        yield node.target.id, hint if value in (NONE, UNKNOWN) else value
+        return
+    value = _expression(node.value, local, params)
+    for target in node.targets:
+        if isinstance(target, ast.Name):
+            yield target.id, value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                if isinstance(element, ast.Name):
+                    yield element.id, UNKNOWN
+
+
+def _hint(annotation: ast.expr) -> list:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return UNKNOWN
+    names: List[list] = []
+    stack = [annotation]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Subscript):
+            names.append(_expression(node.value, {}, None))
+            inner = node.slice
+            inner = getattr(inner, "value", inner)  # ast.Index on old Pythons
+            stack.extend(reversed(inner.elts) if isinstance(inner, ast.Tuple) else [inner])
+        elif isinstance(node, ast.BinOp):
+            stack.extend([node.right, node.left])
+        elif isinstance(node, (ast.Name, ast.Attribute)):
+            names.append(_expression(node, {}, None))
+    return ["hint", names] if names else UNKNOWN
+
+
+def _expression(node: Optional[ast.expr], local: Dict[str, list], params: Optional[Dict[str, list]],
+                depth: int = 0) -> list:
+    """An expression of a module or of a function (`local`: its names so far,
+    `params`: its parameters, None at module level)."""
+    if node is None or depth > 50:
+        return UNKNOWN
+    deeper = depth + 1
+    if isinstance(node, ast.Constant):
+        return NONE if node.value is None else UNKNOWN
+    if isinstance(node, ast.Name):
+        if params is not None:
+            if node.id in local:
+                return local[node.id]
+            if node.id in params:
+                return params[node.id]
+        return ["ref", node.id]
+    if isinstance(node, ast.Attribute):
+        base = _expression(node.value, local, params, deeper)
+        if base[0] == "ref":
+            return ["ref", f"{base[1]}.{node.attr}"]
+        return ["attr", base, node.attr] if base != UNKNOWN else UNKNOWN
+    if isinstance(node, ast.Call):
+        func = _expression(node.func, local, params, deeper)
+        return ["call", func] if func != UNKNOWN else UNKNOWN
+    if isinstance(node, ast.Subscript):
+        base = _expression(node.value, local, params, deeper)
+        return ["item", base] if base != UNKNOWN else UNKNOWN
+    if isinstance(node, ast.Await):
+        inner = _expression(node.value, local, params, deeper)
+        return ["await", inner] if inner != UNKNOWN else UNKNOWN
+    if isinstance(node, ast.IfExp):
+        return _either([_expression(node.body, local, params, deeper),
+                        _expression(node.orelse, local, params, deeper)])
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        # `client or MongoClient()`: the last operand is what a falsy start gives.
+        return _either([_expression(value, local, params, deeper) for value in node.values])
+    if isinstance(node, ast.NamedExpr):
+        return _expression(node.value, local, params, deeper)
+    return UNKNOWN
+
+
+def _function(node, class_name: Optional[str]) -> dict:
+    """What calling the function gives: its returns, with its local names followed."""
+    params: Dict[str, list] = {}
+    arguments = node.args
+    positional = list(getattr(arguments, "posonlyargs", [])) + list(arguments.args)
+    decorators = [_decorator_name(d) for d in node.decorator_list]
+    for index, arg in enumerate(positional + list(arguments.kwonlyargs)
+                                + [a for a in (arguments.vararg, arguments.kwarg) if a is not None]):
+        if index == 0 and class_name is not None and "staticmethod" not in decorators and arg in positional:
+            params[arg.arg] = ["self"] if "classmethod" not in decorators else ["class"]
+        else:
+            params[arg.arg] = _hint(arg.annotation) if arg.annotation is not None else UNKNOWN
+    local: Dict[str, list] = {}
+    returns: List[list] = []
+    _function_body(node.body, local, params, returns)
+    # The returned values beat the hint, when they are known.
+    return {"returns": _either(returns) if returns else UNKNOWN,
+            "hint": _hint(node.returns) if node.returns is not None else UNKNOWN,
+            "async": isinstance(node, ast.AsyncFunctionDef),
+            "decorators": decorators,
+            "hands_off": hands_off_returned_names(node)}
+
+
+def _global_assignments(function):
+    """`global client` then `client = AsyncIOMotorClient(...)` in a function
+    (a start-up hook): one more value the module-level name may hold."""
+    declared = {name for node in _statements_of(function.body) if isinstance(node, ast.Global)
+                for name in node.names}
+    if not declared:
+        return
+    params = {arg.arg: UNKNOWN for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
+    for node in _statements_of(function.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for name, value in _assigned(node, {}, params):
+                if name in declared:
+                    yield name, value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in declared:
+            yield node.target.id, UNKNOWN
+
+
+def _decorator_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _function_body(body, local: Dict[str, list], params: Dict[str, list], returns: List[list]) -> None:
+    """Straight-line reading of the body: a name assigned twice is either value."""
+    for node in body:
+        if isinstance(node, ast.Return):
+            returns.append(_expression(node.value, local, params) if node.value is not None else NONE)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for name, value in _assigned(node, local, params):
+                local[name] = _either([local[name], value]) if name in local and local[name] != NONE \
+                    else value
+        elif isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)) \
+                or type(node).__name__ == "TryStar":
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                _unknown_targets(node.target, local)
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        _unknown_targets(item.optional_vars, local)
+            for block in ("body", "orelse", "finalbody"):
+                _function_body(getattr(node, block, []), local, params, returns)
+            for handler in getattr(node, "handlers", []):
+                _function_body(handler.body, local, params, returns)
+        elif isinstance(node, ast.AugAssign):
+            _unknown_targets(node.target, local)
+
+
+def _unknown_targets(target, local: Dict[str, list]) -> None:
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            local[node.id] = UNKNOWN
+
+
+def _class(node: ast.ClassDef) -> dict:
+    """Bases, methods and attributes (class level, and `self.x`/`cls.x` in any method)."""
+    attributes: Dict[str, List[list]] = {}
+    methods: Dict[str, dict] = {}
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods[statement.name] = _function(statement, node.name)
+            for name, value in _self_assignments(statement, methods[statement.name]):
+                attributes.setdefault(name, []).append(value)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            for name, value in _assigned(statement, {}, None):
+                attributes.setdefault(name, []).append(value)
+    return {"bases": [_expression(base, {}, None) for base in node.bases],
+            "methods": methods,
+            "attributes": {name: _attribute_value(values) for name, values in attributes.items()}}
+
+
+def _attribute_value(values: List[list]) -> list:
+    """`self.x = None` in `__init__` and `self.x = MongoClient()` later: the client."""
+    known = [v for v in values if v != NONE]
+    return _either(known) if known else NONE
+
+
+def _self_assignments(function, summary: dict):
+    """`self.x = value` (also `cls.x`, `self.__class__.x`, `type(self).x`) in a method."""
+    params: Dict[str, list] = {}
+    positional = list(getattr(function.args, "posonlyargs", [])) + list(function.args.args)
+    decorators = summary["decorators"]
+    if not positional or "staticmethod" in decorators:
+        return
+    owner = positional[0].arg
+    params[owner] = ["self"]
+    for arg in positional[1:] + list(function.args.kwonlyargs):
+        params[arg.arg] = _hint(arg.annotation) if arg.annotation is not None else UNKNOWN
+    local: Dict[str, list] = {}
+    for node in _statements_of(function.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and _names_owner(target.value, owner):
+                    value = _expression(node.value, local, params) if node.value is not None else UNKNOWN
+                    if isinstance(node, ast.AnnAssign) and value in (NONE, UNKNOWN):
+                        value = _hint(node.annotation)
+                    yield target.attr, value
+            for name, value in _assigned(node, local, params):
+                local[name] = value
+
+
+def _names_owner(node: ast.expr, owner: str) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id == owner
+    if isinstance(node, ast.Attribute) and node.attr == "__class__":
+        return _names_owner(node.value, owner)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" \
+            and len(node.args) == 1:
+        return _names_owner(node.args[0], owner)
+    return False
+
+
+def _statements_of(body):
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        for block in ("body", "orelse", "finalbody"):
+            stack.extend(reversed(getattr(node, block, []) or []))
+        for handler in getattr(node, "handlers", []) or []:
+            stack.extend(reversed(handler.body))
