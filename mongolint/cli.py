@@ -7,13 +7,12 @@ import functools
 import os
 import sys
 from collections import Counter
-from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
-from mongolint import __version__, commands, config, discovery, fix_modes, progress
+from mongolint import __version__, command_config, commands, discovery, fix_modes, progress
 from mongolint.config import ConfigError, Settings
 from mongolint.findings import FileReport
-from mongolint.output import FORMATS, FORMATS_WITH_EDITS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
+from mongolint.output import FORMATS, HUMAN_FORMATS, STRUCTURED_FORMATS, OutputOptions
 from mongolint.output.names import display_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -66,7 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="add to exclude")
     run.add_argument("--force-exclude", action="store_true",
                      help="apply exclude patterns to paths named on the command line too (as pre-commit does)")
-    run.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from")
+    run.add_argument("--config", action="append", metavar="FILE_OR_KEY=VALUE",
+                     help="the configuration file for every file (pyproject.toml, mongolint.toml), or a TOML "
+                          "`key = value` laid over every configuration, e.g. \"select = ['MGL1']\" (repeatable)")
+    run.add_argument("--respect-gitignore", action="store_true", default=None,
+                     help="skip what .gitignore, .git/info/exclude and git's global excludes skip (the default)")
+    run.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+                     help="do not read .gitignore nor git's exclude files")
+    run.add_argument("--show-settings", action="store_true",
+                     help="print the settings used for the first file found under the paths, and exit")
+    run.add_argument("--show-files", action="store_true", help="print the files that would be checked, and exit")
     run.add_argument("--stdin-filename", help="the path to report for code read from stdin")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
@@ -104,8 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.output_file is not None:
             _check_output_file(args.output_file)
-        settings = _settings(args)
-        return _check(args, settings)
+        return _check(args, command_config.resolver(args))
     except ConfigError as error:
         print(f"mongolint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -140,67 +147,32 @@ def _never_fail_to_encode() -> None:
                 pass
 
 
-def _settings(args) -> Settings:
-    if args.stdin_filename is not None:
-        if not args.paths:
-            args.paths = ["-"]  # as ruff: --stdin-filename reads the code from stdin
-        elif args.paths != ["-"]:
-            raise ConfigError("--stdin-filename names the code read from stdin: give `-` or no path")
-    paths = [p for p in args.paths if p != "-"] or ["."]
-    settings = config.load(paths, args.config)
-    overrides = {}
-    for key in ("select", "extend_select", "ignore"):
-        value = getattr(args, key)
-        if value:
-            config.check_selectors(value, "--" + key.replace("_", "-"), "command line")
-            overrides[key] = tuple(value) if key != "extend_select" else settings.extend_select + tuple(value)
-    if args.ignore:
-        overrides["ignore"] = settings.ignore + tuple(args.ignore)
-    if args.per_file_ignores is not None or args.extend_per_file_ignores:
-        base = () if args.per_file_ignores is not None else settings.per_file_ignores
-        overrides["per_file_ignores"] = base + _grouped(args.per_file_ignores or [], args.extend_per_file_ignores)
-    if args.exclude is not None:
-        overrides["exclude"] = tuple(args.exclude)
-    if args.extend_exclude:
-        overrides["extend_exclude"] = settings.extend_exclude + tuple(args.extend_exclude)
-    if args.ignore_noqa:
-        overrides["ignore_noqa"] = True
-    if args.format in FORMATS_WITH_EDITS:
-        overrides["fix_edits"] = True
-    if args.fix_through_symlinks:
-        overrides["fix_through_symlinks"] = True
-    return replace(settings, **overrides)
-
-
-def _grouped(*lists) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
-    """[(pattern, code)] -> ((pattern, (codes...)), ...), in first-seen order."""
-    grouped: Dict[str, List[str]] = {}
-    for pattern, code in (pair for pairs in lists for pair in pairs):
-        grouped.setdefault(pattern, []).append(code)
-    for pattern, codes in grouped.items():
-        config.check_selectors(codes, f"--per-file-ignores {pattern}", "command line")
-    return tuple((pattern, tuple(codes)) for pattern, codes in grouped.items())
-
-
-def _check(args, settings: Settings) -> int:
+def _check(args, resolver) -> int:
+    settings = resolver.for_path(".")  # the working directory's: for what is not about one file
     if args.paths == ["-"]:
-        reports = [_check_stdin(args, settings)]
+        stdin_settings = resolver.for_path(args.stdin_filename or ".")
+        if args.show_settings:
+            return command_config.show_settings(args.stdin_filename or "-", stdin_settings)
+        reports = [_check_stdin(args, stdin_settings)]
         sources = {reports[0].path: _excerpt_source(reports[0].path, _STDIN_TEXT[0])}
     else:
         # --fix never writes a file the configuration excludes, however it is named.
-        files, problems = discovery.discover(args.paths or ["."], settings.exclude + settings.extend_exclude,
-                                             settings.project_root, force_exclude=args.force_exclude or args.fix,
-                                             include=settings.include + settings.extend_include)
-        if args.list_parsed:
-            for path, problem in problems:
-                print(f"mongolint: {display_path(path)}: {problem}", file=sys.stderr)
-            return _list_parsed(files, settings)
+        files, problems = discovery.discover(args.paths or ["."], settings=resolver,
+                                             force_exclude=args.force_exclude or args.fix)
+        if args.list_parsed or args.show_files or args.show_settings:
+            command_config.write_problems(problems)
+            if args.show_files:
+                return command_config.show_files(files)
+            if args.show_settings:
+                first = command_config.first_file(files)
+                return command_config.show_settings(first, resolver.for_path(first or "."))
+            return command_config.list_parsed(files, resolver)
         # A path that could not be checked is reported like a file that could not be read.
         reports = [FileReport(path, error=problem) for path, problem in problems]
         if args.add_noqa:
-            return _add_noqa(args, settings, files, reports)
+            return _add_noqa(args, resolver, files, reports)
         with progress.shown(len(files), quiet=args.quiet or args.silent):
-            reports += _check_files(args, settings, files)
+            reports += _check_files(args, resolver, files)
         sources = {}
     return _report(args, settings, reports, sources)
 
@@ -270,17 +242,15 @@ def _fix_stdin_notebook(args, settings: Settings, path: str, data: bytes) -> Fil
     return report
 
 
-def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[FileReport]) -> int:
-    from mongolint import project_files
+def _add_noqa(args, resolver, files: Sequence[str], problems: List[FileReport]) -> int:
     from mongolint.add_noqa import add_to_file
 
-    project_files.start_run(settings.project_root, None)
     total = 0
-    for report in problems + _run(args, settings, files):
+    for report in problems + _run(args, resolver, files):
         _write_problems(report)
         if not report.findings:
             continue
-        added, refused, problem = add_to_file(report.path, report.findings, settings)
+        added, refused, problem = add_to_file(report.path, report.findings, resolver.for_file(report.path))
         total += added
         if problem:
             print(f"mongolint: {display_path(report.path)}: {problem}", file=sys.stderr)
@@ -291,39 +261,44 @@ def _add_noqa(args, settings: Settings, files: Sequence[str], problems: List[Fil
     return EXIT_ERROR if any(r.unreadable for r in problems) else EXIT_CLEAN
 
 
-def _list_parsed(files: Sequence[str], settings: Settings) -> int:
-    from mongolint import runner
-
-    settled = runner.screen_all(files, settings)
-    for path in files:
-        if path not in settled:
-            print(display_path(path))
-    return EXIT_CLEAN
-
-
-def _check_files(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
-    """Check (or fix) the files; unchanged files come from the cache when checking."""
-    from mongolint import project_files
-
+def _check_files(args, resolver, files: Sequence[str]) -> List[FileReport]:
+    """Check (or fix) the files; unchanged files come from the cache when checking.
+    Each configuration's files have their own cache and project index, in its project root."""
     if args.fix or args.diff or args.no_cache:
-        project_files.start_run(settings.project_root, None)
-        return _run(args, settings, files)
+        return _run(args, resolver, files)
+    from mongolint import project_files
     from mongolint.cache import ResultCache, cache_directory
 
-    cache = ResultCache(cache_directory(args.paths or ["."], args.cache_dir, settings.cache_dir), settings)
-    project = project_files.start_run(settings.project_root, cache.directory)
-    hits, misses = cache.split(files, project.dependencies_unchanged)
-    progress.advance(len(hits))
-    checked = dict(zip(misses, _run(args, settings, misses))) if misses else {}
-    for report in checked.values():
-        project.add_summaries(report.summaries)
-        cache.store(report)
-    cache.save()
-    project.save()
-    return [hits[path] if path in hits else checked[path] for path in files]
+    reports: Dict[str, FileReport] = {}
+    for settings, group in command_config.by_settings(files, resolver.for_file):
+        cache = ResultCache(cache_directory([settings.project_root or "."], args.cache_dir, settings.cache_dir),
+                            settings)
+        project = project_files.start_run(settings.project_root, cache.directory)
+        hits, misses = cache.split(group, project.dependencies_unchanged)
+        progress.advance(len(hits))
+        checked = dict(zip(misses, _run_group(args, settings, misses))) if misses else {}
+        for report in checked.values():
+            project.add_summaries(report.summaries)
+            cache.store(report)
+        cache.save()
+        project.save()
+        reports.update(hits)
+        reports.update(checked)
+    return [reports[path] for path in files]
 
 
-def _run(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
+def _run(args, resolver, files: Sequence[str]) -> List[FileReport]:
+    """Each file with its own settings: one run of the workers per configuration."""
+    reports: Dict[str, FileReport] = {}
+    from mongolint import project_files
+
+    for settings, group in command_config.by_settings(files, resolver.for_file):
+        project_files.start_run(settings.project_root, None)
+        reports.update(zip(group, _run_group(args, settings, group)))
+    return [reports[path] for path in files]
+
+
+def _run_group(args, settings: Settings, files: Sequence[str]) -> List[FileReport]:
     from mongolint import runner  # imports LibCST: only when a file must be parsed
 
     return runner.check_paths(files, settings, args.jobs, check=_file_checker(args, settings), done=progress.advance)

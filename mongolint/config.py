@@ -1,18 +1,11 @@
-"""Settings: `[tool.mongolint]` in pyproject.toml, then command-line overrides."""
+"""Settings: what one configuration says, validated. Which configuration file
+applies to which file, `extend` and `--config` overrides: `config_files`."""
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Type
-
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on old Pythons only
-    import tomli as tomllib
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 
 class ConfigError(Exception):
@@ -34,12 +27,13 @@ class Settings:
     max_file_size: float = 10.0  # MB: a bigger file (or stdin) is reported unchecked (0: no limit)
     memory_limit: float = 4096.0  # MB each worker may allocate (0: no limit)
     fix_through_symlinks: bool = False  # --fix may write where a link leads out of the project
+    respect_gitignore: bool = True  # skip what .gitignore, .git/info/exclude and git's global excludes skip
     client_factories: FrozenSet[str] = frozenset()
     ignore_noqa: bool = False  # `--ignore-noqa`, and flake8, which reads `# noqa` itself
     fix_edits: bool = False  # give each fix's text edits (for the formats that carry them)
     project_index: bool = True  # resolve imports through the other modules of the project
     strict_tests: bool = False  # report leaks only on exception paths in test code too
-    project_root: Optional[str] = None  # where pyproject.toml was found
+    project_root: Optional[str] = None  # the configuration file's folder (with --config: the working directory)
     cache_dir: Optional[str] = None  # `cache-dir`, from the project root; --cache-dir and MONGOLINT_CACHE_DIR win
     config_file: Optional[str] = None
 
@@ -76,67 +70,37 @@ _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", 
               "include", "extend-include")
 _NUMBER_KEYS = {"file-timeout": "a number of seconds", "max-file-size": "a number of megabytes",
                 "memory-limit": "a number of megabytes"}
-KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "unsafe-fixes", "strict-tests", "project-index",
-                                    "cache-dir")
-                       + tuple(_NUMBER_KEYS))
+_BOOLEAN_KEYS = ("unsafe-fixes", "respect-gitignore", "strict-tests", "project-index")
+KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "extend", "cache-dir") + _BOOLEAN_KEYS + tuple(_NUMBER_KEYS))
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
-    start = start.resolve()
-    for directory in [start] + list(start.parents) if start.is_dir() else list(start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+    """The nearest configuration file (pyproject.toml with the table, mongolint.toml
+    or .mongolint.toml) at or above `start`."""
+    from mongolint import config_files
+
+    found = config_files.nearest_config(str(start))
+    return Path(found) if found is not None else None
 
 
 def load(paths: Sequence[str], config_path: Optional[str] = None) -> Settings:
-    """Settings from `--config`, or the pyproject.toml found above the first path."""
-    if config_path is not None:
-        if not Path(config_path).is_file():
-            raise ConfigError(f"{config_path}: no such configuration file")
-        return load_file(Path(config_path), explicit=True)
-    pyproject = find_pyproject(Path(paths[0] if paths else "."))
-    return load_file(pyproject) if pyproject is not None else Settings()
+    """Settings from `--config`, or from the configuration nearest the first path."""
+    from mongolint import config_files
+
+    return config_files.Resolver(config_path).for_path(paths[0] if paths else ".")
 
 
-def load_file(pyproject: Path, *, explicit: bool = False) -> Settings:
-    """Settings from one pyproject.toml. A file named explicitly must have the
-    table: without it, it would be silently ignored."""
-    table = _read_table(pyproject, explicit)
-    root = str(pyproject.resolve().parent)
-    settings = from_table(table, str(pyproject))
-    cache_dir = settings.cache_dir and os.path.join(root, os.path.expanduser(settings.cache_dir))
-    return replace(settings, project_root=root, config_file=str(pyproject), cache_dir=cache_dir)
+def load_file(path: Path, *, explicit: bool = False) -> Settings:
+    """Settings from one configuration file (and the files it extends)."""
+    from mongolint import config_files
 
-
-def _read_table(pyproject: Path, explicit: bool = False) -> Mapping[str, Any]:
-    try:
-        with open(pyproject, "rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
-    except UnicodeDecodeError as error:  # TOML is UTF-8
-        raise ConfigError(f"{pyproject}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise ConfigError(f"{pyproject}: cannot read: {error.strerror}") from None
-    except RecursionError:  # tomllib recurses once per level of nesting
-        raise ConfigError(f"{pyproject}: invalid TOML: nested too deeply") from None
-    tool = document.get("tool", {})
-    if not isinstance(tool, dict):
-        raise ConfigError(f"{pyproject}: `tool` must be a table")
-    table = tool.get("mongolint", {})
-    if explicit and "mongolint" not in tool:
-        raise ConfigError(f"{pyproject}: no [tool.mongolint] table (given with --config)")
-    if not isinstance(table, dict):
-        raise ConfigError(f"{pyproject}: [tool.mongolint] must be a table")
-    return table
+    return config_files.load_config(str(path), explicit=explicit)
 
 
 def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Settings:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(f"{origin}: unknown key `{unknown[0]}` in [tool.mongolint] "
+        raise ConfigError(f"{origin}: unknown key `{unknown[0]}`{_where(origin)} "
                           f"(known keys: {', '.join(sorted(KNOWN_KEYS))})")
     values: Dict[str, Any] = {}
     for key in _LIST_KEYS:
@@ -147,7 +111,7 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
             check_selectors(values[key], key.replace("_", "-"), origin)
     if "client_factories" in values:
         values["client_factories"] = frozenset(values["client_factories"])
-    for key in ("unsafe-fixes", "strict-tests", "project-index"):
+    for key in _BOOLEAN_KEYS:
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{origin}: `{key}` must be true or false")
@@ -165,6 +129,10 @@ def from_table(table: Mapping[str, Any], origin: str = "configuration") -> Setti
     if "per-file-ignores" in table:
         values["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], origin)
     return Settings(**values)
+
+
+def _where(origin: str) -> str:
+    return " in [tool.mongolint]" if origin.endswith("pyproject.toml") else ""
 
 
 def _string_list(value: Any, key: str, origin: str) -> Tuple[str, ...]:

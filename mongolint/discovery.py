@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from mongolint import gitignore
+from mongolint import git_excludes, gitignore
 
 SKIPPED_DIRECTORIES = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
@@ -44,22 +44,41 @@ def _relative(path: str, root: Optional[str]) -> str:
     return path
 
 
+class FixedRules:
+    """One exclusion for every folder (the discovery of one configuration)."""
+
+    def __init__(self, exclude: Sequence[str] = (), root: Optional[str] = None,
+                 respect_gitignore: bool = True, include: Sequence[str] = DEFAULT_INCLUDE) -> None:
+        self.exclude, self.extend_exclude, self.project_root = tuple(exclude), (), root
+        self.respect_gitignore = respect_gitignore
+        self.include, self.extend_include = tuple(include), ()
+
+    def for_path(self, path: str) -> "FixedRules":
+        return self
+
+    def for_directory(self, directory: str, names=None) -> "FixedRules":
+        return self
+
+
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[str] = None,
-             *, force_exclude: bool = False,
-             include: Sequence[str] = DEFAULT_INCLUDE) -> Tuple[List[str], List[Tuple[str, str]]]:
-    """(files to check, [(path, problem)]). A file named explicitly is checked
-    even when an `exclude` pattern matches it, unless `force_exclude` (pre-commit
-    and editors name every file explicitly), and whatever `include` says."""
-    excluded = gitignore.spec_of(tuple(exclude)) if exclude else None
-    included = _Included(include, root)
+             *, force_exclude: bool = False, settings=None) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """(files to check, [(path, problem)]). `settings` gives the configuration of
+    each path and folder (`for_path`, `for_directory`): its `exclude` patterns,
+    relative to its `project_root`, decide the entries of the folders it
+    applies to. A file named explicitly is checked even when an `exclude`
+    pattern matches it, unless `force_exclude` (pre-commit and editors name
+    every file explicitly)."""
+    settings = settings if settings is not None else FixedRules(exclude, root)
     files = _OncePerFile()
     problems: List[Tuple[str, str]] = []
     for path in paths:
+        rules = settings.for_path(path)
+        excluded, root = _exclusion(rules)
         if force_exclude and excluded is not None and _excluded_explicitly(path, excluded, root):
             continue
         if os.path.isdir(path):
             if excluded is None or not excluded.match_file(_relative(path, root).replace(os.sep, "/"), True):
-                found = list(_walk(path, excluded, root, problems, included))
+                found = list(_walk(path, settings, rules.respect_gitignore, problems))
                 if not found:
                     problems.append((path, "no Python files found"))
                 for file in found:
@@ -73,6 +92,40 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Optional[s
         else:
             problems.append((path, "no such file or directory"))
     return files.paths, [(_without_dot(path), problem) for path, problem in problems]
+
+
+class _Included:
+    """`include` patterns, matched as ruff's globs: one without a slash (`*.ipynb`)
+    matches a file's name at any depth, one with a slash (`notebooks/*.ipynb`)
+    the path from the project root."""
+
+    def __init__(self, patterns: Sequence[str], root: Optional[str]) -> None:
+        self.root = root
+        # The default set is only name suffixes: a string test, not a pattern match per file.
+        suffixes = [p[1:] for p in patterns if p.startswith("*.") and not any(c in p[1:] for c in "*?[/\\")]
+        self.suffixes = tuple(suffixes) if len(suffixes) == len(patterns) else None
+        self.spec = None if self.suffixes is not None else gitignore.spec_of(tuple(patterns))
+
+    def __call__(self, path: str, name: str) -> bool:
+        if self.suffixes is not None:
+            return name.endswith(self.suffixes)
+        return self.spec.match_file(_relative(path, self.root).replace(os.sep, "/"))
+
+
+_INCLUDED: dict = {}
+
+
+def _inclusion(rules) -> _Included:
+    """The `include` of a folder's configuration (made once per configuration)."""
+    key = (tuple(rules.include) + tuple(rules.extend_include), rules.project_root)
+    if key not in _INCLUDED:
+        _INCLUDED[key] = _Included(*key)
+    return _INCLUDED[key]
+
+
+def _exclusion(rules):
+    patterns = tuple(rules.exclude) + tuple(rules.extend_exclude)
+    return (gitignore.spec_of(patterns) if patterns else None), rules.project_root
 
 
 def _without_dot(path: str) -> str:
@@ -102,31 +155,12 @@ class _OncePerFile:
             self.paths.append(path)
 
 
-class _Included:
-    """`include` patterns, matched as ruff's globs: one without a slash (`*.ipynb`)
-    matches a file's name at any depth, one with a slash (`notebooks/*.ipynb`)
-    the path from the project root."""
-
-    def __init__(self, patterns: Sequence[str], root: Optional[str]) -> None:
-        self.root = root
-        # The default set is only name suffixes: a string test, not a pattern match per file.
-        suffixes = [p[1:] for p in patterns if p.startswith("*.") and not any(c in p[1:] for c in "*?[/\\")]
-        self.suffixes = tuple(suffixes) if len(suffixes) == len(patterns) else None
-        self.spec = None if self.suffixes is not None else gitignore.spec_of(tuple(patterns))
-
-    def __call__(self, path: str, name: str) -> bool:
-        if self.suffixes is not None:
-            return name.endswith(self.suffixes)
-        return self.spec.match_file(_relative(path, self.root).replace(os.sep, "/"))
-
-
-def _walk(top: str, excluded, root: Optional[str], problems,
-          included: Optional[_Included] = None) -> Iterator[str]:
+def _walk(top: str, settings, respect_gitignore: bool, problems) -> Iterator[str]:
     """Depth first, in name order. Everything a directory's listing can answer
-    (is it a virtualenv, has it a .gitignore) is read from the listing itself:
-    on large trees the extra stat calls were most of the cost."""
-    included = included or _Included(DEFAULT_INCLUDE, root)
-    stack: List[Tuple[str, Tuple]] = [(top, ())]
+    (is it a virtualenv, has it a .gitignore or a configuration file) is read
+    from the listing itself: on large trees the extra stat calls were most of
+    the cost. Each entry is decided by the configuration of its folder."""
+    stack: List[Tuple[str, Tuple]] = [(top, git_excludes.ignores_above(top) if respect_gitignore else ())]
     seen_links = {_identity(top)}
     while stack:
         directory, ignores = stack.pop()
@@ -139,10 +173,15 @@ def _walk(top: str, excluded, root: Optional[str], problems,
         names = {entry.name for entry in entries}
         if "pyvenv.cfg" in names and directory != top:
             continue  # a virtual environment
-        if ".gitignore" in names:
-            spec = _gitignore(directory)
-            if spec is not None:
-                ignores = ignores + ((directory, spec),)
+        rules = settings.for_directory(directory, names)
+        excluded, root = _exclusion(rules)
+        included = _inclusion(rules)
+        if respect_gitignore:
+            # `.ignore` (ripgrep's, which ruff reads too) outranks `.gitignore` in the same folder.
+            for name in git_excludes.IGNORE_FILES:
+                spec = _gitignore(directory, name) if name in names else None
+                if spec is not None:
+                    ignores = ignores + ((directory, spec),)
         subdirectories = []
         for entry in entries:
             if _is_dir(entry):
@@ -196,8 +235,8 @@ def _identity(directory: str):
     return status.st_dev, status.st_ino
 
 
-def _gitignore(directory: str) -> Optional[gitignore.Spec]:
-    path = os.path.join(directory, ".gitignore")
+def _gitignore(directory: str, name: str = ".gitignore") -> Optional[gitignore.Spec]:
+    path = os.path.join(directory, name)
     if not os.path.isfile(path):
         return None
     try:

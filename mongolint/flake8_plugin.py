@@ -14,24 +14,19 @@ Importing this module is cheap: LibCST, the rules and the configuration loader
 are imported only when a file passes the pre-filter.
 
 Options: `--mongolint-client-factories` (also `mongolint-client-factories =` in
-flake8's configuration) adds to `client-factories` from `[tool.mongolint]` in the
-pyproject.toml found by walking up from the file (from the working directory for
-stdin).
+flake8's configuration) adds to `client-factories` of the configuration nearest
+the file, found as the `mongolint` command finds it (`.mongolint.toml`,
+`mongolint.toml` or a pyproject.toml with `[tool.mongolint]`, and the files it
+`extend`s; from the working directory for stdin).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from mongolint import __version__, prefilter
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on old Pythons only
-    import tomli as tomllib
 
 Result = Tuple[int, int, str, type]
 
@@ -145,25 +140,22 @@ def _pattern(factories: FrozenSet[str]):
 
 @functools.lru_cache(maxsize=1024)
 def find_pyproject(start: str) -> Optional[str]:
-    """`config.find_pyproject`, remembered per directory (flake8 asks per file)."""
-    from pathlib import Path
+    """The nearest configuration file, remembered per directory (flake8 asks per file)."""
+    from mongolint import config_files
 
-    from mongolint import config
-
-    found = config.find_pyproject(Path(start))
-    return str(found) if found is not None else None
+    return config_files.nearest_config(start)
 
 
 def _raw_table(pyproject: Optional[str]) -> Dict[str, Any]:
-    """`[tool.mongolint]` as written, for the pre-filter; errors are left to `config`."""
+    """The configuration as written (through `extend`), for the pre-filter, which
+    must not import the rules; errors are left to `settings_for`."""
     if pyproject not in _TABLES:
-        table: Any = {}
-        if pyproject is not None:
-            try:
-                with open(pyproject, "rb") as handle:
-                    table = tomllib.load(handle).get("tool", {}).get("mongolint", {})
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, RecursionError):
-                table = {}
+        from mongolint import config_files
+
+        try:
+            table: Any = config_files.raw_table(pyproject) if pyproject is not None else {}
+        except Exception:  # any problem is reported by settings_for, which validates
+            table = {}
         _TABLES[pyproject] = table if isinstance(table, dict) else {}
     return _TABLES[pyproject]
 

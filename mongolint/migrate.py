@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from typing import List, Sequence
 
-from mongolint import cli, config
+from mongolint import cli, command_config
 from mongolint.config import ConfigError
 
 MIGRATIONS = {"motor": "MGL304"}
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--diff", action="store_true", help="print the migration as a unified diff; write nothing")
     parser.add_argument("--show-fixes", action="store_true", help="list the files migrated")
-    parser.add_argument("--config", help="a pyproject.toml to read [tool.mongolint] from (for `exclude`)")
+    parser.add_argument("--config", help="the configuration file for every file (for `exclude`), as for `mongolint`")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     parser.add_argument("--no-color", action="store_true", help="no colour (also NO_COLOR)")
     return parser
@@ -43,11 +43,10 @@ def main(argv: Sequence[str]) -> int:
         check_argv += ["--jobs", str(args.jobs)]
     check_args = cli.build_parser().parse_args(check_argv + ["--"] + list(args.paths))
     try:
-        settings = config.load(list(check_args.paths) or ["."], check_args.config)
         # The migration runs whatever the configuration selects or ignores.
-        settings = replace(settings, select=(MIGRATIONS[args.target],), extend_select=(), ignore=(),
-                           per_file_ignores=())
-        return cli._check(check_args, settings)
+        resolver = command_config.resolver(check_args, then=lambda settings: replace(
+            settings, select=(MIGRATIONS[args.target],), extend_select=(), ignore=(), per_file_ignores=()))
+        return cli._check(check_args, resolver)
     except ConfigError as error:
         print(f"mongolint: error: {error}", file=sys.stderr)
         return cli.EXIT_ERROR
