@@ -14,17 +14,20 @@ _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 def write_concise(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         for finding in report.findings:
-            stream.write(f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} "
-                         f"{finding.message}\n")
+            stream.write(_heading(finding, options))
 
 
 def write_full(reports: Sequence, stream: TextIO, options) -> None:
     for report in reports:
         lines = _lines(report, options)
         for finding in report.findings:
-            stream.write(f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} "
-                         f"{finding.message}\n")
+            stream.write(_heading(finding, options))
             _write_excerpt(stream, _cell_lines(lines, finding), finding, options.color)
+
+
+def _heading(finding, options) -> str:
+    """`path:line:col: CODE [*] message`, the line `concise` and `full` share."""
+    return f"{_location(finding, options)} {_code(finding, options)}{_marker(finding, options)} {finding.message}\n"
 
 
 def write_grouped(reports: Sequence, stream: TextIO, options) -> None:
