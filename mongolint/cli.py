@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, TextIO
+from typing import Callable, Dict, List, Optional, Sequence, TextIO
 
 from mongolint import command_config, commands, discovery, fix_modes, progress
 from mongolint.config import ConfigError, Settings
@@ -67,13 +67,13 @@ def _never_fail_to_encode() -> None:
 
 
 def _check(args, resolver) -> int:
-    settings = resolver.for_path(".")  # the working directory's: for what is not about one file
     if args.paths == ["-"]:
         stdin_settings = resolver.for_path(args.stdin_filename or ".")
         if args.show_settings:
             return command_config.show_settings(args.stdin_filename or "-", stdin_settings)
         reports = [_check_stdin(args, stdin_settings)]
         sources = {reports[0].path: _excerpt_source(reports[0].path, _STDIN_TEXT[0])}
+        unsafe_for = _unsafe_for(args, lambda path: stdin_settings)
     else:
         # --fix never writes a file the configuration excludes, however it is named.
         files, problems = discovery.discover(args.paths or ["."], settings=resolver,
@@ -93,7 +93,8 @@ def _check(args, resolver) -> int:
         with progress.shown(len(files), quiet=args.quiet or args.silent):
             reports += _check_files(args, resolver, files)
         sources = {}
-    return _report(args, settings, reports, sources)
+        unsafe_for = _unsafe_for(args, resolver.for_file)
+    return _report(args, reports, sources, unsafe_for)
 
 
 _STDIN_TEXT = [""]
@@ -237,7 +238,7 @@ def _write_diffs(reports: Sequence[FileReport]) -> None:
             sys.stdout.write(report.diff)
 
 
-def _write_fix_summary(args, settings: Settings, reports: Sequence[FileReport]) -> None:
+def _write_fix_summary(args, reports: Sequence[FileReport], unsafe_for: Callable[[str], bool]) -> None:
     """Last, after the per-file lines it sums up."""
     fixed = sum(len(report.fixed) for report in reports)
     remaining = sum(len(report.findings) for report in reports)
@@ -255,20 +256,22 @@ def _write_fix_summary(args, settings: Settings, reports: Sequence[FileReport]) 
                     print(f"{display_path(report.path)}:{finding.line}:{finding.column}: suggestion for {finding.code} "
                           f"(not applied): {finding.fix.description}", file=sys.stderr)
     if args.fix_only:
-        summary = fix_modes.fix_only_summary(reports, _unsafe(args, settings))
+        summary = fix_modes.fix_only_summary(reports, unsafe_for)
         if summary:
             print(summary, file=sys.stderr)
         return
     print(f"Fixed {fixed} finding{'s' * (fixed != 1)}, {remaining} remaining.", file=sys.stderr)
 
 
-def _report(args, settings: Settings, reports: Sequence[FileReport], sources) -> int:
+def _report(args, reports: Sequence[FileReport], sources, unsafe_for: Callable[[str], bool]) -> int:
+    """`unsafe_for(path)`: whether `--fix` applies that file's unsafe fixes
+    (`--unsafe-fixes`, or the file's own configuration)."""
     stream: TextIO = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     if args.fix and args.paths == ["-"] and stream is sys.stdout:
         stream = sys.stderr  # stdout carries the fixed source
     try:
         if not args.silent:
-            _write_report(args, settings, stream, reports, sources)
+            _write_report(args, stream, reports, sources, unsafe_for)
     finally:
         if args.output_file:
             stream.close()
@@ -280,12 +283,12 @@ def _report(args, settings: Settings, reports: Sequence[FileReport], sources) ->
             _write_problems(report)
         failed = failed or report.unreadable or bool(report.internal_errors)
     if (args.fix or args.diff) and not (args.silent or args.quiet):
-        _write_fix_summary(args, settings, reports)  # last, after the per-file lines it sums up
+        _write_fix_summary(args, reports, unsafe_for)  # last, after the per-file lines it sums up
     return EXIT_ERROR if failed else fix_modes.exit_status(args, reports)
 
 
-def _write_report(args, settings: Settings, stream: TextIO, reports: Sequence[FileReport], sources) -> None:
-    options = _output_options(args, settings, stream, reports, sources)
+def _write_report(args, stream: TextIO, reports: Sequence[FileReport], sources, unsafe_for) -> None:
+    options = _output_options(args, stream, reports, sources, unsafe_for)
     if not (args.diff or args.fix_only):
         FORMATS[args.format](reports, stream, options)
         if args.format in HUMAN_FORMATS and not (args.quiet or args.fix):
@@ -309,12 +312,12 @@ def _write_problems(report: FileReport) -> None:
         print(f"mongolint: {path}: note: {note}", file=sys.stderr)
 
 
-def _output_options(args, settings: Settings, stream, reports, sources) -> OutputOptions:
+def _output_options(args, stream, reports, sources, unsafe_for) -> OutputOptions:
     if args.format in ("text", "full"):
         for report in reports:
             if report.findings and report.path not in sources:
                 sources[report.path] = _read_text(report.path)
-    return OutputOptions(color=_use_color(args, stream), sources=sources, unsafe_fixes=_unsafe(args, settings))
+    return OutputOptions(color=_use_color(args, stream), sources=sources, unsafe_fixes=unsafe_for)
 
 
 def _use_color(args, stream) -> bool:
@@ -329,6 +332,11 @@ def _use_color(args, stream) -> bool:
 
 def _unsafe(args, settings: Settings) -> bool:
     return settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+
+
+def _unsafe_for(args, settings_of: Callable[[str], Settings]) -> Callable[[str], bool]:
+    """Whether `--fix` applies a file's unsafe fixes: the flag, else that file's configuration."""
+    return lambda path: _unsafe(args, settings_of(path))
 
 
 def _excerpt_source(path: str, text: str):

@@ -9,7 +9,7 @@ when there is something to fix.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from mongolint.findings import NOT_FIXED
 
@@ -40,12 +40,13 @@ def exit_status(args, reports: Sequence) -> int:
     return EXIT_FINDINGS if found else EXIT_CLEAN
 
 
-def fix_only_summary(reports: Sequence, unsafe: bool) -> Optional[str]:
+def fix_only_summary(reports: Sequence, unsafe: Callable[[str], bool]) -> Optional[str]:
     """ruff's line for `--fix-only`: what was fixed, and the fixes that
-    `--unsafe-fixes` would add; never how many findings remain."""
+    `--unsafe-fixes` would add; never how many findings remain. `unsafe(path)`:
+    whether that file's fixes include the unsafe ones."""
     fixed = _fixed(reports)
-    unapplied = 0 if unsafe else sum(1 for report in reports for finding in report.findings
-                                     if finding.fix is not None and _is_unsafe(finding.fix))
+    unapplied = sum(1 for report in reports if not unsafe(report.path) for finding in report.findings
+                    if finding.fix is not None and _is_unsafe(finding.fix))
     fixes = f"{fixed} finding{'s' * (fixed != 1)}"
     if unapplied:
         hint = f"{unapplied} {'additional ' * (fixed > 0)}fix{'es' * (unapplied != 1)} available with `--unsafe-fixes`"

@@ -125,14 +125,16 @@ def fix_data(path: str, data: bytes, settings, *, unsafe: bool, diff_only: bool,
         return FileReport(path), None
     code, original = notebook.code, notebooks.index_of(notebook)
     guard = CellGuard(original)
-    outcome = fixes.fix_text(path, code, settings, unsafe=unsafe, module_name=module_name, project=project,
+    # With each fix's edits, so that a remaining fix that would span cells is not offered (no `[*]`).
+    with_edits = replace(settings, fix_edits=True)
+    outcome = fixes.fix_text(path, code, with_edits, unsafe=unsafe, module_name=module_name, project=project,
                              report_before=diff_only, guard=guard)
     final = guard.index if outcome.text != code else original  # a refused pass returns the first text
     report = outcome.before if diff_only else outcome.after
     if report is None:
-        report = engine.check_text(path, code if diff_only else outcome.text, settings, module_name=module_name,
+        report = engine.check_text(path, code if diff_only else outcome.text, with_edits, module_name=module_name,
                                    project=project)
-    report = in_cells(report, original if diff_only else final)
+    report = in_cells(report, original if diff_only else final, keep_edits=settings.fix_edits)
     report.internal_errors.extend(outcome.internal_errors)
     report.notes.extend(outcome.notes + guard.refused)
     report.fixed = outcome.applied

@@ -155,6 +155,14 @@ def test_a_malformed_noqa_warns_and_silences_nothing(tmp_path):
         assert "mongolint: warning: app.py: line 4: invalid `# noqa` directive" in result.stderr
 
 
+@pytest.mark.parametrize("mode", [["--fix"], ["--diff"], ["--fix-only"], ["--fix", "-", "--stdin-filename"]])
+def test_a_malformed_noqa_warns_while_fixing_too(tmp_path, mode):
+    text = LEAK.replace("MongoClient(uri)\n", "MongoClient(uri)  # noqa: MGL1O2,\n")
+    (tmp_path / "app.py").write_text(text)
+    result = mongolint(*mode, "app.py", cwd=tmp_path, stdin=text)
+    assert "mongolint: warning: app.py: line 4: invalid `# noqa` directive" in result.stderr, result.stderr
+
+
 # -- --fix and --diff on stdin -----------------------------------------------------
 
 SESSION_LEAK = ("from pymongo import MongoClient\n\nclient = MongoClient()\n\n\ndef archive(order_id):\n"

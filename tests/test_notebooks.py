@@ -134,7 +134,7 @@ def test_a_fix_that_would_span_cells_is_not_applied(tmp_path):
     result = mongolint("--fix", "--unsafe-fixes", "cross.ipynb", cwd=tmp_path)
     assert path.read_bytes() == before
     assert result.returncode == 1
-    assert "cross.ipynb:cell 2:3:9: MGL201" in result.stdout
+    assert "cross.ipynb:cell 2:3:9: MGL201 transaction" in result.stdout  # still no [*] after --fix
     assert "cross.ipynb: note: fix not applied: MGL201 (" in result.stderr
     assert "it would span cells (from cell 2, line 3)" in result.stderr
 

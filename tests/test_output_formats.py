@@ -55,6 +55,22 @@ def test_summary_counts_hidden_fixes_and_marks_only_applicable_ones(project):
     assert mongolint("clean.py", cwd=project).stdout == "All checks passed!\n"
 
 
+def test_fixable_marks_follow_each_files_own_unsafe_fixes_setting(project):
+    """A monorepo: `unsafe-fixes = true` in one package's configuration marks
+    and counts that package's unsafe fixes, not the others'."""
+    (project / "pkg").mkdir()
+    (project / "pkg" / "pyproject.toml").write_text("[tool.mongolint]\nunsafe-fixes = true\n")
+    (project / "pkg" / "mixed.py").write_text(UNSAFE_AND_NONE)
+    out = mongolint("--format", "concise", "mixed.py", "pkg/mixed.py", cwd=project).stdout
+    assert re.search(r"^pkg/mixed\.py:\d+:\d+: MGL202 \[\*\] ", out, re.M), out
+    assert re.search(r"^mixed\.py:\d+:\d+: MGL202 [^[]", out, re.M), out
+    assert out.endswith("Found 4 errors.\n[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled "
+                        "with the `--unsafe-fixes` option).\n")
+    fix_only = mongolint("--fix-only", "mixed.py", "pkg/mixed.py", cwd=project)
+    assert fix_only.stderr.splitlines()[-1] == ("Fixed 1 finding (1 additional fix available with "
+                                                "`--unsafe-fixes`).")
+
+
 def test_grouped(project):
     out = mongolint("--format", "grouped", "orders.py", "mixed.py", cwd=project).stdout
     assert out.startswith("orders.py:\n  7:15 MGL101 [*] session")

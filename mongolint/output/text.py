@@ -59,7 +59,8 @@ def write_summary(reports: Sequence, stream: TextIO, options) -> None:
         return
     stream.write(f"Found {len(findings)} error{'s' * (len(findings) != 1)}.\n")
     applicable = sum(1 for finding in findings if _applies(finding, options))
-    hidden = sum(1 for finding in findings if _applicability(finding) == "unsafe" and not options.unsafe_fixes)
+    hidden = sum(1 for finding in findings
+                 if _applicability(finding) == "unsafe" and not options.unsafe_fixes(finding.path))
     hint = (f" ({hidden} hidden fix{'es' * (hidden != 1)} can be enabled with the `--unsafe-fixes` option)"
             if hidden else "")
     if applicable:
@@ -72,7 +73,7 @@ def _applies(finding, options) -> bool:
     """Would `--fix` with the current flags apply this finding's fix? (A
     display-only fix is a suggestion: never.)"""
     applicability = _applicability(finding)
-    return applicability == "safe" or applicability == "unsafe" and options.unsafe_fixes
+    return applicability == "safe" or applicability == "unsafe" and options.unsafe_fixes(finding.path)
 
 
 def _applicability(finding) -> str:
