@@ -24,7 +24,7 @@ import ast
 import warnings
 from typing import Dict, List, Optional
 
-from mongolint.model.returned_escapes import hands_off_returned_names
+from mongolint.model.returned_escapes import hands_off_returned_names, source_lines
 
 UNKNOWN = ["unknown"]
 NONE = ["none"]
@@ -40,13 +40,14 @@ def summarize(text: str) -> Optional[dict]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        return _ModuleSummarizer().run(tree)
+        return _ModuleSummarizer(source_lines(text)).run(tree)
     except RecursionError:
         return None
 
 
 class _ModuleSummarizer:
-    def __init__(self) -> None:
+    def __init__(self, lines: List[str]) -> None:
+        self.lines = lines
         self.summary: dict = {"imports": {}, "stars": [], "names": {}, "functions": {}, "classes": {}}
 
     def run(self, tree: ast.Module) -> dict:
@@ -75,12 +76,12 @@ class _ModuleSummarizer:
                         self._import(alias.asname or alias.name, [node.level, module, alias.name])
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._shadow(node.name)
-                self.summary["functions"][node.name] = _function(node, None)
+                self.summary["functions"][node.name] = _function(node, None, self.lines)
                 for name, value in _global_assignments(node):
                     self._bind(name, value)
             elif isinstance(node, ast.ClassDef):
                 self._shadow(node.name)
-                self.summary["classes"][node.name] = _class(node)
+                self.summary["classes"][node.name] = _class(node, self.lines)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 for name, value in _assigned(node, {}, None):
                     self._bind(name, value)
@@ -229,7 +230,7 @@ def _expression(node: Optional[ast.expr], local: Dict[str, list], params: Option
     return UNKNOWN
 
 
-def _function(node, class_name: Optional[str]) -> dict:
+def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
     """What calling the function gives: its returns, with its local names followed."""
     params: Dict[str, list] = {}
     arguments = node.args
@@ -244,12 +245,20 @@ def _function(node, class_name: Optional[str]) -> dict:
     local: Dict[str, list] = {}
     returns: List[list] = []
     _function_body(node.body, local, params, returns)
+    returned = _either(returns) if returns else UNKNOWN
+    hint = _hint(node.returns) if node.returns is not None else UNKNOWN
+    # Whether the caller owns what it gets matters only when it may get something:
+    # most functions are spared the walk that tells.
+    may_give_value = returned not in (UNKNOWN, NONE) or hint != UNKNOWN
     # The returned values beat the hint, when they are known.
-    return {"returns": _either(returns) if returns else UNKNOWN,
-            "hint": _hint(node.returns) if node.returns is not None else UNKNOWN,
+    return {"returns": returned, "hint": hint,
             "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators,
-            "hands_off": hands_off_returned_names(node)}
+            "hands_off": may_give_value and hands_off_returned_names(node, _own_returns(node), lines)}
+
+
+def _own_returns(function) -> List[ast.Return]:
+    return [statement for statement in _statements_of(function.body) if isinstance(statement, ast.Return)]
 
 
 def _global_assignments(function):
@@ -308,13 +317,13 @@ def _unknown_targets(target, local: Dict[str, list]) -> None:
             local[node.id] = UNKNOWN
 
 
-def _class(node: ast.ClassDef) -> dict:
+def _class(node: ast.ClassDef, lines: List[str]) -> dict:
     """Bases, methods and attributes (class level, and `self.x`/`cls.x` in any method)."""
     attributes: Dict[str, List[list]] = {}
     methods: Dict[str, dict] = {}
     for statement in node.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            methods[statement.name] = _function(statement, node.name)
+            methods[statement.name] = _function(statement, node.name, lines)
             for name, value in _self_assignments(statement, methods[statement.name]):
                 attributes.setdefault(name, []).append(value)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
