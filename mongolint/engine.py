@@ -64,12 +64,16 @@ class Analysis:
             usage.record(diagnostic.code, positions[diagnostic.node].start.line)
         return usage
 
+    def _kept(self, rule_class: Type[Rule], diagnostic: Diagnostic) -> bool:
+        if not rule_class.checks_unreachable_code and self.model.is_unreachable(diagnostic.node):
+            return False
+        return not (rule_class.reports_raising_code and self.model.expected_to_raise(diagnostic.node))
+
     def _run(self, rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
         found: List[Diagnostic] = []
         for rule_class in rules:
             try:
-                found.extend(d for d in make(rule_class).check()
-                             if rule_class.checks_unreachable_code or not self.model.is_unreachable(d.node))
+                found.extend(d for d in make(rule_class).check() if self._kept(rule_class, d))
             except RecursionError:
                 report.internal_errors.append(f"{rule_class.code}: nesting too deep to analyse")
             except MemoryError:

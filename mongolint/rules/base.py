@@ -29,6 +29,10 @@ class Rule:
     # Findings in code that cannot run (after a `return`, under `if TYPE_CHECKING:`)
     # are dropped, unless the rule is about the source itself (MGL304's imports).
     checks_unreachable_code: ClassVar[bool] = False
+    # The findings say the code raises (`InvalidOperation`, `TypeError`): none
+    # is reported where a test expects an exception (`with pytest.raises(...)`,
+    # `self.assertRaises(...)`), since there the raise is what the test checks.
+    reports_raising_code: ClassVar[bool] = False
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model

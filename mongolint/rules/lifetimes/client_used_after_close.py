@@ -24,6 +24,7 @@ _ITERATING = frozenset({"list", "tuple", "set", "sorted", "next", "dict", "sum",
 class ClientUsedAfterClose(Rule):
     code = "MGL110"
     name = "client-used-after-close"
+    reports_raising_code = True
     trigger_words = frozenset({"close"})
 
     def check(self) -> Iterator[Diagnostic]:
@@ -37,7 +38,7 @@ class ClientUsedAfterClose(Rule):
             where = "its `with` block ended" if ending.by_with else f"`{ending.name}.close()`"
             for load in self._loads_of_client(ending, root):
                 operation = _operation_on(self.model, load)
-                if operation is None or id(operation) in reported or self.model.expected_to_raise(operation):
+                if operation is None or id(operation) in reported:
                     continue
                 reported.add(id(operation))
                 error = "AsyncMongoClient" if ending.found.is_async else "MongoClient"

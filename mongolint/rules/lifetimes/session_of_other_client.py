@@ -15,6 +15,7 @@ from mongolint.rules.base import Rule
 class SessionOfOtherClient(Rule):
     code = "MGL107"
     name = "session-of-other-client"
+    reports_raising_code = True
     trigger_words = frozenset({"session"})
 
     def check(self) -> Iterator[Diagnostic]:
@@ -31,8 +32,7 @@ class SessionOfOtherClient(Rule):
                 continue
             mine, theirs = self.model.client_of(receiver), self.model.client_of(session)
             # Only two constructions are known to be two clients; a parameter may be either.
-            if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs \
-                    and not self.model.expected_to_raise(call):
+            if isinstance(mine, cst.Call) and isinstance(theirs, cst.Call) and mine is not theirs:
                 yield self.report(session, f"session `{code(session)}` was started by `{short_code(theirs)}` but "
                                            f"`{method_name(call)}()` runs on `{short_code(mine)}`: this raises "
                                            f"`InvalidOperation: Can only use session with the MongoClient "

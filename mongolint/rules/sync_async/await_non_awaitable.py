@@ -19,13 +19,12 @@ _SYNC_CONTEXT_KINDS = frozenset({"client", "session", "transaction"}) | CURSOR_K
 class AwaitNonAwaitable(Rule):
     code = "MGL301"
     name = "await-non-awaitable"
+    reports_raising_code = True
     fix_applicability = Applicability.SAFE
     trigger_words = frozenset({"await", "async"})
 
     def check(self) -> Iterator[Diagnostic]:
         for node in self.model.index.awaits:
-            if self.model.expected_to_raise(node):
-                continue  # the test expects an error there, maybe before the `await`
             message = self._awaited_call_message(node.expression)
             if message is not None:
                 yield self.report(node, message, self._remove_await(node) or self._switch_to_async(node)

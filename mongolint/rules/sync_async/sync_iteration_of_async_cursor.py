@@ -20,6 +20,7 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 class SyncIterationOfAsyncCursor(Rule):
     code = "MGL305"
     name = "sync-iteration-of-async-cursor"
+    reports_raising_code = True
     fix_applicability = Applicability.SAFE
     trigger_words = frozenset({"AsyncMongoClient", "motor", "AsyncIOMotorClient", "MotorClient", "asynchronous"})
 
@@ -47,8 +48,6 @@ class SyncIterationOfAsyncCursor(Rule):
                                   self._to_list_fix(call) if builtin == "list" else None)
 
     def _async_cursor(self, expr: cst.BaseExpression) -> Optional[DriverType]:
-        if self.model.expected_to_raise(expr):
-            return None  # a test that checks that the iteration is refused
         found = self.model.driver_type(expr)
         if found is not None and found.is_async and found.kind in CURSOR_KINDS:
             return found

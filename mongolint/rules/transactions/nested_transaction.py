@@ -26,13 +26,14 @@ _WHERE = {"with": "inside `with {s}.start_transaction():`",
 class NestedTransaction(Rule):
     code = "MGL204"
     name = "nested-transaction"
+    reports_raising_code = True
     trigger_words = frozenset({"start_transaction"})
 
     def check(self) -> Iterator[Diagnostic]:
         reported = set()
         for region in regions(self.model):
             for call in calls_in(region.nodes):
-                if id(call) in reported or not self._starts_again(call, region) or self.model.expected_to_raise(call):
+                if id(call) in reported or not self._starts_again(call, region):
                     continue
                 reported.add(id(call))
                 where = _WHERE[region.kind].format(s=code(region.session))
@@ -50,7 +51,7 @@ class NestedTransaction(Rule):
         session = call.func.value  # type: ignore[union-attr]
         statement = self.model.parent(self.model.strip_await(call))
         loop = _loop_around(self.model, call)
-        if not isinstance(session, cst.Name) or loop is None or self.model.expected_to_raise(call):
+        if not isinstance(session, cst.Name) or loop is None:
             return False
         bindings = self.model.bindings_of(session)
         scope = self.model.scope_of(session)
