@@ -146,6 +146,38 @@ def test_a_module_without_functions_that_only_names_a_class_of_driver_objects_is
     assert (str(package / "service.py"), 6, "MGL303") in found
 
 
+def test_a_class_only_tested_with_isinstance_is_not_resolved_or_parsed(tmp_path):
+    """`isinstance(doc, (Repository, dict))` takes no value from the class: the
+    file is settled without summarising the class's module, while a file that
+    also reads an attribute of the class is parsed (and has its finding)."""
+    from mongolint import discovery, project_files, runner
+    from mongolint.config import Settings
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(
+        "from pymongo import MongoClient\n\n\nclass Repository:\n    collection = MongoClient().app.items\n")
+    (package / "checks.py").write_text(
+        "from app.base import Repository\n\n\ndef is_stored(doc):\n"
+        "    return isinstance(\n        doc, (Repository, dict)\n    ) or issubclass(type(doc), Repository)\n")
+    (package / "service.py").write_text(
+        "from app.base import Repository\n\n\nasync def first(doc):\n    if isinstance(doc, Repository):\n"
+        "        return Repository.collection.find_one()\n")
+    files, _ = discovery.discover([str(tmp_path)])
+    settings = Settings()
+    project_files.start_run(str(tmp_path), None)
+    settled = runner.screen_all([str(package / "checks.py")], settings)
+    assert str(package / "checks.py") in settled
+    assert settled[str(package / "checks.py")].dependencies == {}  # base.py was not even summarised
+    reports = runner.check_paths(files, settings, jobs=1)
+    parsed = {r.path for r in reports if r.parsed}
+    assert parsed == {str(package / "base.py"), str(package / "service.py")}
+    found = [(r.path, f.line, f.code) for r in reports for f in r.findings]
+    assert (str(package / "service.py"), 6, "MGL303") in found
+
+
 def test_fixes_see_the_project(tmp_path):
     """`--diff` (and `--fix`) find what a check finds: factories of another module."""
     shutil.copytree(FIXTURES / "projects" / "fresh_client_method", tmp_path / "monitor_project")

@@ -28,7 +28,8 @@ class ProjectView(NamedTuple):
         `__init__` that re-exports it, cannot take part in a finding. With
         `used=False`: imported at all. In a module without functions, a class
         only named, as a base or in an annotation, and classes derived from it
-        only named too, cannot either.)"""
+        only named too, cannot either; nor, anywhere, a class only tested
+        against, as in `isinstance(doc, (Document, DBRef))`.)"""
         words = body = None
         for level, target, names in _imports_in(text):
             absolute = absolute_name(self.module, self.is_package, level, target)
@@ -40,7 +41,7 @@ class ProjectView(NamedTuple):
                 if used and words is None:
                     body = _without_imports(text)
                     words = set(_WORD.findall(body))
-                if used and (local not in words or _only_named(local, body)):
+                if used and (local not in words or _only_named(local, body) or _only_class_tested(local, body)):
                     continue
                 dotted = f"{absolute}.{name}" if name else absolute
                 if self._gives_driver_object(self.index.resolve(dotted), local, text if used else None):
@@ -87,6 +88,26 @@ def _only_named(local: str, body: str) -> bool:
                 return False
         pending.extend(header.group(1) for header in _CLASS_HEADER.finditer(body) if pattern.search(header.group(2)))
     return True
+
+
+# `isinstance(x, ` or `issubclass(x, (A, ` right before a name, and `, B))` or
+# `)` right after it: the name is a class tested against, which no expression
+# takes a value from (the model does not narrow types by `isinstance`).
+_CLASS_TEST_BEFORE = re.compile(r"\b(?:isinstance|issubclass)\s*\((?:[^()]|\([^()]*\))*?,\s*\(?[\w.,\s]*\Z")
+_CLASS_TEST_AFTER = re.compile(r"(?:\s*,\s*[\w.]+)*\s*,?\s*\)")
+_CLASS_TEST_WINDOW = 400  # characters before the name searched for the `isinstance(` that holds it
+
+
+def _only_class_tested(local: str, body: str) -> bool:
+    """Is every use of `local` as the class argument of `isinstance`/`issubclass`?"""
+    pattern = re.compile(r"(?<![\w.])" + re.escape(local) + r"(?!\w)")  # `Document.objects` is a use
+    found = False
+    for match in pattern.finditer(body):
+        before = body[max(0, match.start() - _CLASS_TEST_WINDOW):match.start()]
+        if not _CLASS_TEST_BEFORE.search(before) or not _CLASS_TEST_AFTER.match(body, match.end()):
+            return False
+        found = True
+    return found
 
 
 def _is_dunder(name: str) -> bool:

@@ -30,10 +30,10 @@ class ClientInLoop(Rule):
 
     def check(self) -> Iterator[Diagnostic]:
         for call in self.model.index.calls:
-            if not constructs_client(self.model, call):
+            loop = repeating_loop(self.model, call)  # first: most calls are in no loop, and it is cheap
+            if loop is None or not constructs_client(self.model, call):
                 continue
-            loop = repeating_loop(self.model, call)
-            if loop is None or is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
+            if is_lazily_initialised(self.model, call, loop) or leaves_loop_after(self.model, call, loop):
                 continue
             if self.model.expected_to_raise(call) or never_opened(self.model, call):
                 continue  # each iteration checks that a construction raises: no client is built
