@@ -118,18 +118,24 @@ def test_many_files_that_name_no_driver_still_let_importers_through(tmp_path):
     assert parsed == {str(package / "database.py"), str(package / "routers" / "people.py")}
 
 
-def test_a_module_without_functions_that_only_names_a_class_of_driver_objects_is_not_parsed(tmp_path):
-    """A base class or an annotation holds no driver object; reading an attribute
-    of the derived class, or a method of it, is where findings come from."""
-    from mongolint import discovery, runner
-    from mongolint.config import Settings
-
+def _repository_package(tmp_path):
+    """`app/base.py`: a class whose attribute is a PyMongo collection."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
     package = tmp_path / "app"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "base.py").write_text(
         "from pymongo import MongoClient\n\n\nclass Repository:\n    collection = MongoClient().app.items\n")
+    return package
+
+
+def test_a_module_without_functions_that_only_names_a_class_of_driver_objects_is_not_parsed(tmp_path):
+    """A base class or an annotation holds no driver object; reading an attribute
+    of the derived class, or a method of it, is where findings come from."""
+    from mongolint import discovery, runner
+    from mongolint.config import Settings
+
+    package = _repository_package(tmp_path)
     (package / "settings.py").write_text(
         "from app.base import Repository\n\n\nclass Items(Repository):\n    name: str = 'items'\n\n\n"
         "class Catalogue:\n    items: Items | None = None\n")
@@ -153,12 +159,7 @@ def test_a_class_only_tested_with_isinstance_is_not_resolved_or_parsed(tmp_path)
     from mongolint import discovery, project_files, runner
     from mongolint.config import Settings
 
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
-    package = tmp_path / "app"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "base.py").write_text(
-        "from pymongo import MongoClient\n\n\nclass Repository:\n    collection = MongoClient().app.items\n")
+    package = _repository_package(tmp_path)
     (package / "checks.py").write_text(
         "from app.base import Repository\n\n\ndef is_stored(doc):\n"
         "    return isinstance(\n        doc, (Repository, dict)\n    ) or issubclass(type(doc), Repository)\n")
