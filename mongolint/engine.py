@@ -45,7 +45,9 @@ class Analysis:
 
     def diagnostics(self, rules: Sequence[Type[Rule]], report: FileReport) -> List[Diagnostic]:
         """The rules' diagnostics; then those of the rules about `# noqa` itself,
-        which judge what the others' directives silenced."""
+        which judge what the others' directives silenced. The report gets the
+        warnings about malformed directives (a check's and a fix pass's alike)."""
+        report.warnings.extend(self.suppressions.warnings)
         model_rules = [rule for rule in rules if not rule.after_noqa]
         found = self._run(model_rules, report, lambda rule_class: rule_class(self.model))
         noqa_rules = [rule for rule in rules if rule.after_noqa]
@@ -138,7 +140,6 @@ def _check_text(report: FileReport, text: str, settings, module_name: str, rules
         report.parsed = True
         diagnostics = analysis.diagnostics(rules, report)
         report.findings = locate(analysis, diagnostics)
-        report.warnings.extend(analysis.suppressions.warnings)
     return report
 
 

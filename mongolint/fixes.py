@@ -72,7 +72,6 @@ def fix_text(path: str, text: str, settings, *, unsafe: bool, module_name: str =
             outcome.after = None  # the text is not the one the last report is of
             break
         report = FileReport(path, parsed=True)
-        report.warnings.extend(analysis.suppressions.warnings)  # as a check would say them
         current = PassFindings(analysis, analysis.diagnostics(rules, report), report,
                         located=report_before and not passes)
         if not passes:

@@ -244,7 +244,8 @@ def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
             params[arg.arg] = _hint(arg.annotation) if arg.annotation is not None else UNKNOWN
     local: Dict[str, list] = {}
     returns: List[list] = []
-    _function_body(node.body, local, params, returns)
+    statements: List[ast.Return] = []
+    _function_body(node.body, local, params, returns, statements)
     returned = _either(returns) if returns else UNKNOWN
     hint = _hint(node.returns) if node.returns is not None else UNKNOWN
     # Whether the caller owns what it gets matters only when it may get something:
@@ -254,11 +255,7 @@ def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
     return {"returns": returned, "hint": hint,
             "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators,
-            "hands_off": may_give_value and hands_off_returned_names(node, _own_returns(node), lines)}
-
-
-def _own_returns(function) -> List[ast.Return]:
-    return [statement for statement in _statements_of(function.body) if isinstance(statement, ast.Return)]
+            "hands_off": may_give_value and hands_off_returned_names(node, statements, lines)}
 
 
 def _global_assignments(function):
@@ -286,10 +283,13 @@ def _decorator_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def _function_body(body, local: Dict[str, list], params: Dict[str, list], returns: List[list]) -> None:
-    """Straight-line reading of the body: a name assigned twice is either value."""
+def _function_body(body, local: Dict[str, list], params: Dict[str, list], returns: List[list],
+                   statements: List[ast.Return]) -> None:
+    """Straight-line reading of the body: a name assigned twice is either value.
+    `returns` gets what each `return` gives, `statements` the `return`s themselves."""
     for node in body:
         if isinstance(node, ast.Return):
+            statements.append(node)
             returns.append(_expression(node.value, local, params) if node.value is not None else NONE)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             for name, value in _assigned(node, local, params):
@@ -304,9 +304,9 @@ def _function_body(body, local: Dict[str, list], params: Dict[str, list], return
                     if item.optional_vars is not None:
                         _unknown_targets(item.optional_vars, local)
             for block in ("body", "orelse", "finalbody"):
-                _function_body(getattr(node, block, []), local, params, returns)
+                _function_body(getattr(node, block, []), local, params, returns, statements)
             for handler in getattr(node, "handlers", []):
-                _function_body(handler.body, local, params, returns)
+                _function_body(handler.body, local, params, returns, statements)
         elif isinstance(node, ast.AugAssign):
             _unknown_targets(node.target, local)
 

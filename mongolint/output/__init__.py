@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, Sequence, TextIO, Union
+from typing import Callable, Dict, Sequence, TextIO
 
 from mongolint.findings import FileReport
 
@@ -12,16 +12,13 @@ Formatter = Callable[[Sequence[FileReport], TextIO, "OutputOptions"], None]
 
 class OutputOptions:
     def __init__(self, *, show_source: bool = True, color: bool = False,
-                 sources: Dict[str, str] = None, unsafe_fixes: Union[bool, Callable[[str], bool]] = False) -> None:
+                 sources: Dict[str, str] = None, unsafe_fixes: Callable[[str], bool] = lambda path: False) -> None:
         self.show_source = show_source
         self.color = color
         self.sources = sources or {}
         # `[*]` marks the fixes that `--fix` with these flags applies; whether it
         # applies unsafe ones is each file's own setting (the nearest configuration).
-        self._unsafe_fixes = unsafe_fixes
-
-    def unsafe_fixes(self, path: str) -> bool:
-        return self._unsafe_fixes(path) if callable(self._unsafe_fixes) else self._unsafe_fixes
+        self.unsafe_fixes = unsafe_fixes
 
 
 class _Formats(dict):
