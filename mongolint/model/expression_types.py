@@ -3,7 +3,7 @@ cursor, ... and flavour) an expression of the module is."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -12,7 +12,7 @@ from mongolint.model import scopes as S
 from mongolint.model.scopes import Binding
 from mongolint.model.flavour_evidence import used_asynchronously
 from mongolint.model.parameter_types import ParameterTypes
-from mongolint.model.syntax import instance_of_class_reference, is_none, statements_in
+from mongolint.model.syntax import instance_of_class_reference, is_none
 from mongolint.model.types import CLIENT, COROUTINE, SESSION, SYNC, TRANSACTION, DriverType, Foreign, Resolved
 
 
@@ -210,10 +210,9 @@ class ExpressionTypes(ParameterTypes):
             return DriverType(COROUTINE, result.flavour, result)
         return result
 
-    def returns_of(self, function: cst.FunctionDef) -> Iterator[cst.Return]:
-        for node in statements_in(function.body):
-            if isinstance(node, cst.Return) and self.enclosing_function(node) is function:
-                yield node
+    def returns_of(self, function: cst.FunctionDef) -> Sequence[cst.Return]:
+        """The function's own return statements (not those of functions nested in it)."""
+        return self.index.returns.get(id(function), ())
 
     def _type_of_method_call(self, call: cst.Call, func: cst.Attribute) -> Resolved:
         method = func.attr.value

@@ -37,22 +37,36 @@ def argument_for(call: cst.Call, index: Optional[int], name: str) -> Optional[cs
     return None
 
 
+def _subclasses(base: type) -> frozenset:
+    found, stack = set(), [base]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        found.add(cls)
+    return frozenset(found)
+
+
+# LibCST's statement bases are ABCs, where isinstance() is slow; this walk runs
+# over every function and class the rules ask about, so it tests exact types.
+_SMALL_STATEMENTS = _subclasses(cst.BaseSmallStatement)
+_COMPOUND_STATEMENTS = _subclasses(cst.BaseCompoundStatement)
+_CONTAINERS = frozenset({cst.SimpleStatementLine, cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite})
+
+
 def statements_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every statement (small and compound) under `node`, nested defs included."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+        kind = type(current)
+        if kind in _SMALL_STATEMENTS:
             yield current
-        if isinstance(current, cst.SimpleStatementLine):
+        elif kind in _CONTAINERS:
             stack.extend(reversed(current.body))
-        elif isinstance(current, (cst.IndentedBlock, cst.Module)):
-            stack.extend(reversed(current.body))
-        elif isinstance(current, cst.SimpleStatementSuite):
-            stack.extend(reversed(current.body))
-        elif isinstance(current, cst.BaseCompoundStatement):
+        elif kind in _COMPOUND_STATEMENTS:
+            yield current
             inner = blocks_of(current)
-            if isinstance(current, cst.If) and isinstance(current.orelse, cst.If):
+            if kind is cst.If and type(current.orelse) is cst.If:
                 inner.insert(1, current.orelse)  # an elif is a statement of its own
             stack.extend(reversed(inner))
 

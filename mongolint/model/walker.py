@@ -53,6 +53,7 @@ def _concrete_node_types() -> frozenset:
 _NODE_TYPES = _concrete_node_types()
 _LEAVES = frozenset(_LEAF_TYPES)
 _SEQUENCES = (tuple, list)
+_SUITES = frozenset(cls for cls in _NODE_TYPES if issubclass(cls, cst.BaseSuite))
 
 
 def children(node: cst.CSTNode):
@@ -73,9 +74,10 @@ def blocks_of(statement: cst.CSTNode) -> List[cst.BaseSuite]:
     blocks = []
     for name in ("body", "orelse", "finalbody"):
         part = getattr(statement, name, None)
-        if isinstance(part, (cst.Else, cst.Finally)):
+        kind = type(part)
+        if kind is cst.Else or kind is cst.Finally:
             blocks.append(part.body)
-        elif isinstance(part, cst.BaseSuite):
+        elif kind in _SUITES:
             blocks.append(part)
     for handler in getattr(statement, "handlers", ()):
         blocks.append(handler.body)
@@ -110,6 +112,7 @@ class ModuleIndex:
     classes: List[cst.ClassDef]
     names: Dict[str, List[cst.Name]]  # every Name node by identifier
     imports: List[Binding]
+    returns: Dict[int, List[cst.Return]]  # id(function) -> its own return statements, in order
     node_scopes: Dict[int, Scope] = dataclasses.field(default_factory=dict)  # of names and calls
 
 
@@ -121,7 +124,7 @@ class Walker:
     def __init__(self, module: cst.Module) -> None:
         self.scope = Scope("module", module, None)
         self.index = ModuleIndex(module, self.scope, {}, {id(module): self.scope}, [], [], [], [],
-                                 [], [], {}, [])
+                                 [], [], {}, [], {})
 
     def run(self) -> ModuleIndex:
         self._walk_children(self.index.module)
@@ -179,6 +182,10 @@ class Walker:
     def _on_Call(self, node: cst.Call) -> None:
         self.index.calls.append(node)
         self.index.node_scopes[id(node)] = self.scope
+
+    def _on_Return(self, node: cst.Return) -> None:
+        if self.scope.kind == "function":  # else outside any function: not a return of one
+            self.index.returns.setdefault(id(self.scope.node), []).append(node)
 
     def _on_Await(self, node: cst.Await) -> None:
         self.index.awaits.append(node)
