@@ -41,6 +41,7 @@ class ProjectFiles:
         self._infos: Dict[Tuple[Roots, str], Optional[ModuleInfo]] = {}
         self._files: Dict[str, Optional[ModuleInfo]] = {}
         self._located: Dict[str, Tuple[str, bool, Roots]] = {}
+        self._listings: Dict[str, Tuple[frozenset, frozenset]] = {}
         self._new: Dict[str, dict] = {}
         self._cache_path = os.path.join(cache_directory, SUMMARY_CACHE.format(
             format=FORMAT, build=build_fingerprint())) if cache_directory else None
@@ -66,7 +67,7 @@ class ProjectFiles:
         stem = os.path.splitext(os.path.basename(absolute))[0]
         is_package = stem == "__init__"
         top = directory
-        while os.path.isfile(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
+        while self._is_file(top, "__init__.py") and os.path.dirname(top) != top:
             top = os.path.dirname(top)
         project = _project_directory(directory) or self.root
         roots = [top] if top != directory else []
@@ -177,13 +178,44 @@ class ProjectFiles:
         if module and all(part.isidentifier() for part in parts):
             for root in roots:
                 base = os.path.join(root, *parts)
-                for candidate, is_package in ((base + ".py", False), (os.path.join(base, "__init__.py"), True)):
-                    if os.path.isfile(candidate):
-                        found = self._read(candidate, is_package)
-                        break
-                if found is not None or os.path.isdir(base) and not _is_namespace(base):
+                directory, name = os.path.split(base)
+                # A directory without `__init__.py` may be one portion of a namespace package.
+                package = self._is_directory(base) and self._is_file(base, "__init__.py")
+                if self._is_file(directory, name + ".py"):
+                    found = self._read(base + ".py", False)
+                elif package:
+                    found = self._read(os.path.join(base, "__init__.py"), True)
+                if found is not None or package:
                     break
         self._infos[key] = found
+        return found
+
+    def _is_file(self, directory: str, name: str) -> bool:
+        return name in self._entries(directory)[0]
+
+    def _is_directory(self, path: str) -> bool:
+        parent, name = os.path.split(path)
+        return name in self._entries(parent)[1] if name else os.path.isdir(path)
+
+    def _entries(self, directory: str) -> Tuple[frozenset, frozenset]:
+        """(files, directories) in `directory`, read once a run: every module
+        lookup asks of each import root whether a file or package is there."""
+        found = self._listings.get(directory)
+        if found is None:
+            files, directories = set(), set()
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        try:
+                            if entry.is_file():
+                                files.add(entry.name)
+                            elif entry.is_dir():
+                                directories.add(entry.name)
+                        except OSError:
+                            pass
+            except OSError:
+                pass
+            found = self._listings[directory] = (frozenset(files), frozenset(directories))
         return found
 
     def _read(self, path: str, is_package: bool) -> Optional[ModuleInfo]:
@@ -238,11 +270,6 @@ def _mark_used(path: str) -> None:
         os.utime(path)
     except OSError:
         pass
-
-
-def _is_namespace(directory: str) -> bool:
-    """A directory without `__init__.py` may be one portion of a namespace package."""
-    return not os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
 @functools.lru_cache(maxsize=4096)
