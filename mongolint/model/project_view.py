@@ -5,7 +5,7 @@ imports, for the pre-filter."""
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, Optional
+from typing import Any, Iterator, NamedTuple, Optional, Tuple
 
 
 class ProjectView(NamedTuple):
@@ -30,7 +30,7 @@ class ProjectView(NamedTuple):
         only named, as a base or in an annotation, and classes derived from it
         only named too, cannot either; nor, anywhere, a class only tested
         against, as in `isinstance(doc, (Document, DBRef))`.)"""
-        words = body = None
+        body = None
         for level, target, names in _imports_in(text):
             absolute = absolute_name(self.module, self.is_package, level, target)
             if absolute is None:
@@ -38,10 +38,10 @@ class ProjectView(NamedTuple):
             for name, local in names:
                 if _is_dunder(name):
                     continue  # `from app.fields import __all__`: never a driver object
-                if used and words is None:
+                if used and body is None:
                     body = _without_imports(text)
-                    words = set(_WORD.findall(body))
-                if used and (local not in words or _only_named(local, body) or _only_class_tested(local, body)):
+                if used and (not _is_named(body, local) or _only_named(local, body)
+                             or _only_class_tested(local, body)):
                     continue
                 dotted = f"{absolute}.{name}" if name else absolute
                 if self._gives_driver_object(self.index.resolve(dotted), local, text if used else None):
@@ -52,7 +52,12 @@ class ProjectView(NamedTuple):
         """A module counts by the attributes the text uses of it (`db.users`), when known."""
         if entity is None or entity.kind != "module" or text is None:
             return self.index.gives_driver_object(entity)
-        attributes = set(re.findall(r"(?<![\w.])" + re.escape(local) + r"\.(\w+)", text))
+        attributes = set()
+        for _, end in _uses(text, local):
+            if text.startswith(".", end):
+                attribute = _ATTRIBUTE.match(text, end + 1)
+                if attribute is not None:
+                    attributes.add(attribute.group())
         return any(self.index.gives_driver_object(self.index.attribute(entity, attribute))
                    for attribute in attributes if not _is_dunder(attribute))  # `fields.__all__`
 
@@ -76,18 +81,56 @@ def _only_named(local: str, body: str) -> bool:
         if name in seen:
             continue
         seen.add(name)
-        pattern = re.compile(r"(?<![\w.])" + re.escape(name) + r"(?!\w)")
-        for match in pattern.finditer(body):
-            preceding = body[:match.start()].rstrip(" \t")
-            if preceding.endswith("class") and not preceding[-6:-5].isidentifier():
+        for found_at, found_end in _uses(body, name):
+            start, end = _blank_before(body, found_at), _blank_after(body, found_end)
+            if body.endswith("class", 0, start) and not body[start - 6:start - 5].isidentifier():
                 continue  # `class D(...)`: the derived class's own header
-            before = preceding[-1:] or "\n"
-            after = body[match.end():].lstrip(" \t")[:1] or "\n"
+            before = body[start - 1] if start else "\n"
+            after = body[end:end + 1] or "\n"
             if before not in _NAMED_BEFORE or after not in _NAMED_AFTER or after == "=" and before != ":" \
-                    or body[match.end():].lstrip(" \t").startswith("=="):
+                    or body.startswith("==", end):
                 return False
-        pending.extend(header.group(1) for header in _CLASS_HEADER.finditer(body) if pattern.search(header.group(2)))
+        pending.extend(header.group(1) for header in _CLASS_HEADER.finditer(body)
+                       if next(_uses(header.group(2), name), None) is not None)
     return True
+
+
+def _uses(text: str, name: str, not_before: str = ".", not_after: str = "") -> Iterator[Tuple[int, int]]:
+    r"""(start, end) of each place `name` is written as a whole name, not as an
+    attribute (`x.name`) or part of a longer one; as the regex
+    `(?<![\w.])name(?!\w)` finds them, without compiling one for every name.
+    (`not_before`, `not_after`: what else may not touch it.)"""
+    start = text.find(name)
+    while start != -1:
+        end = start + len(name)
+        if (not start or not _is_word_character(text[start - 1]) and text[start - 1] not in not_before) \
+                and (end == len(text) or not _is_word_character(text[end]) and text[end] not in not_after):
+            yield start, end
+        start = text.find(name, start + 1)
+
+
+def _is_named(text: str, name: str) -> bool:
+    """Is `name` written in the text outside its imports, and not in quotes
+    (as in `__all__`)?"""
+    return next(_uses(text, name, "\"'", "\"'"), None) is not None
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"  # what `\w` matches
+
+
+def _blank_before(text: str, index: int) -> int:
+    """Where the spaces and tabs that end at `index` start."""
+    while index and text[index - 1] in " \t":
+        index -= 1
+    return index
+
+
+def _blank_after(text: str, index: int) -> int:
+    """Where the spaces and tabs that start at `index` end."""
+    while index < len(text) and text[index] in " \t":
+        index += 1
+    return index
 
 
 # `isinstance(x, ` or `issubclass(x, (A, ` right before a name, and `, B))` or
@@ -100,11 +143,13 @@ _CLASS_TEST_WINDOW = 400  # characters before the name searched for the `isinsta
 
 def _only_class_tested(local: str, body: str) -> bool:
     """Is every use of `local` as the class argument of `isinstance`/`issubclass`?"""
-    pattern = re.compile(r"(?<![\w.])" + re.escape(local) + r"(?!\w)")  # `Document.objects` is a use
+    if "isinstance" not in body and "issubclass" not in body:
+        return False
     found = False
-    for match in pattern.finditer(body):
-        before = body[max(0, match.start() - _CLASS_TEST_WINDOW):match.start()]
-        if not _CLASS_TEST_BEFORE.search(before) or not _CLASS_TEST_AFTER.match(body, match.end()):
+    for start, end in _uses(body, local):  # `Document.objects` is a use
+        before = body[max(0, start - _CLASS_TEST_WINDOW):start]
+        if "isinstance" not in before and "issubclass" not in before or not _CLASS_TEST_BEFORE.search(before) \
+                or not _CLASS_TEST_AFTER.match(body, end):
             return False
         found = True
     return found
@@ -127,8 +172,8 @@ def absolute_name(module: str, is_package: bool, level: int, target: str) -> Opt
 
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)?|[^\n#;]*)", re.MULTILINE)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+)", re.MULTILINE)
-_WORD = re.compile(r"(?<![\w\"'])[^\W\d]\w*(?![\w\"'])")
 _ALIAS = re.compile(r"([\w.]+)(?:\s+as\s+(\w+))?")
+_ATTRIBUTE = re.compile(r"\w+")
 
 
 def _imports_in(text: str):
