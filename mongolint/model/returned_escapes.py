@@ -25,7 +25,7 @@ _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 def source_lines(text: str) -> List[str]:
     """The lines of a module as `ast` numbers them, for `hands_off_returned_names`."""
-    return _LINE_BREAK.split(text)
+    return _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
 
 
 def hands_off_returned_names(function: Function, returns: Iterable[ast.Return], lines: Sequence[str]) -> bool:
