@@ -261,14 +261,15 @@ def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
     _function_body(node.body, local, params, returns, statements)
     returned = _either(returns) if returns else UNKNOWN
     hint = _hint(node.returns) if node.returns is not None else UNKNOWN
-    # Whether the caller owns what it gets matters only when it may get something:
-    # most functions are spared the walk that tells.
-    may_give_value = returned not in (UNKNOWN, NONE) or hint != UNKNOWN
+    # Whether the caller owns what it gets matters only for a client its returns
+    # may build (what a hint declares is never a new one): most functions are
+    # spared the walk that tells.
+    may_build_value = returned not in (UNKNOWN, NONE)
     # The returned values beat the hint, when they are known.
     return {"returns": returned, "hint": hint,
             "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators,
-            "hands_off": may_give_value and hands_off_returned_names(node, statements, lines)}
+            "hands_off": may_build_value and hands_off_returned_names(node, statements, lines)}
 
 
 def _global_assignments(function):
