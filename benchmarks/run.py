@@ -523,11 +523,14 @@ def run_once(ctx: Context, tree: Tree, tool: Tool, timeout: float) -> Sample:
 def run_benchmark(ctx: Context, trees: list[Tree], tools: list[Tool], repeat: int,
                   timeout: float) -> dict:
     """for rep: for tree: for tool: run once.  Interleaving spreads any drift
-    of the machine (other load, CPU frequency, page cache) over all tools."""
+    of the machine (other load, CPU frequency, page cache) over all tools; the
+    tools run in reverse order every other repetition, so that a machine that
+    speeds up or slows down through the run does not favour the tools that come
+    later (the index on / off pair is compared within each repetition)."""
     samples: dict = {(tree.name, tool.key): [] for tree in trees for tool in tools}
     for rep in range(1, repeat + 1):
         for tree in trees:
-            for tool in tools:
+            for tool in (tools if rep % 2 else tools[::-1]):
                 sample = run_once(ctx, tree, tool, timeout)
                 samples[tree.name, tool.key].append(sample)
                 say(f"rep {rep}/{repeat}  {tree.name:<12} {tool.key:<18} {sample.wall:8.3f} s "
@@ -735,7 +738,7 @@ def report(args, ctx: Context, trees, tools, samples, summaries, found, freeze, 
         "",
         f"Run on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{args.repeat} interleaved repetition{'s' if args.repeat != 1 else ''} "
-        "(for each repetition, for each tree, each tool once).",
+        "(for each repetition, for each tree, each tool once; every other repetition in reverse order).",
         "",
         "## Machine",
         "",
