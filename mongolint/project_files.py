@@ -180,7 +180,7 @@ class ProjectFiles:
                 base = os.path.join(root, *parts)
                 directory, name = os.path.split(base)
                 # A directory without `__init__.py` may be one portion of a namespace package.
-                package = self._is_directory(base) and self._is_file(base, "__init__.py")
+                package = self._is_directory(directory, name) and self._is_file(base, "__init__.py")
                 if self._is_file(directory, name + ".py"):
                     found = self._read(base + ".py", False)
                 elif package:
@@ -193,9 +193,8 @@ class ProjectFiles:
     def _is_file(self, directory: str, name: str) -> bool:
         return name in self._entries(directory)[0]
 
-    def _is_directory(self, path: str) -> bool:
-        parent, name = os.path.split(path)
-        return name in self._entries(parent)[1] if name else os.path.isdir(path)
+    def _is_directory(self, directory: str, name: str) -> bool:
+        return name in self._entries(directory)[1]
 
     def _entries(self, directory: str) -> Tuple[frozenset, frozenset]:
         """(files, directories) in `directory`, read once a run: every module

@@ -6,7 +6,7 @@ module: where a node is (`structure`), what an expression is
 what `self.x` holds (`class_attributes`), what is test code, patched or
 expected to raise (`test_context`), what cannot run (`reachability`), what the
 other modules of the project export (`project`, from the plain-data
-`summaries`).
+`summaries`, whose values are `summary_expressions`).
 
 `SemanticModel` (in `semantic`) is imported on first use: the project index
 and the driver tables need no LibCST, and a run answered from the cache

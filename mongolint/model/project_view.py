@@ -143,8 +143,6 @@ _CLASS_TEST_WINDOW = 400  # characters before the name searched for the `isinsta
 
 def _only_class_tested(local: str, body: str) -> bool:
     """Is every use of `local` as the class argument of `isinstance`/`issubclass`?"""
-    if "isinstance" not in body and "issubclass" not in body:
-        return False
     found = False
     for start, end in _uses(body, local):  # `Document.objects` is a use
         before = body[max(0, start - _CLASS_TEST_WINDOW):start]

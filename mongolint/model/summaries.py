@@ -7,15 +7,7 @@ expressions over the module's own names, evaluated later by `project` when
 another module imports them (so a change in one module is seen by every chain
 that goes through it).
 
-Expressions (lists, first item the form):
-  ["ref", "a.b"]        the module-level name `a`, then attribute `b`
-  ["call", expr]        the result of calling expr
-  ["attr", expr, "x"]   expr.x          ["item", expr]   expr[...]
-  ["await", expr]       ["any", [expr...]]  one of these, depending on the branch
-  ["hint", [expr...]]   an annotation naming these (`Optional[X]` names X)
-  ["self"]              the instance inside a method   ["none"]   None
-  ["class"]             the class inside a method (`cls`, `self.__class__`, `type(self)`)
-  ["unknown"]
+The values are the expressions of `summary_expressions`.
 """
 
 from __future__ import annotations
@@ -26,9 +18,8 @@ import warnings
 from typing import Dict, List, Optional
 
 from mongolint.model.returned_escapes import hands_off_returned_names, source_lines
+from mongolint.model.summary_expressions import NONE, UNKNOWN, assigned, either, expression, hint_of
 
-UNKNOWN = ["unknown"]
-NONE = ["none"]
 FORMAT = 4
 
 
@@ -67,7 +58,7 @@ class _ModuleSummarizer:
         self._statements(tree.body)
         names = self.summary["names"]
         for name, values in list(names.items()):
-            names[name] = _either(values)
+            names[name] = either(values)
         return self.summary
 
     def _statements(self, body: List[ast.stmt]) -> None:
@@ -96,7 +87,7 @@ class _ModuleSummarizer:
                 self._shadow(node.name)
                 self.summary["classes"][node.name] = _class(node, self.lines)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                for name, value in _assigned(node, {}, None):
+                for name, value in assigned(node, {}, None):
                     self._bind(name, value)
             elif isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor)):
                 if isinstance(node, (ast.For, ast.AsyncFor)):
@@ -147,102 +138,6 @@ class _ModuleSummarizer:
             self.summary["names"][name] = [UNKNOWN]
 
 
-def _either(values: List[list]) -> list:
-    distinct = []
-    for value in values:
-        if value not in distinct:
-            distinct.append(value)
-    return distinct[0] if len(distinct) == 1 else ["any", distinct]
-
-
-def _assigned(node, local: Dict[str, list], params: Optional[Dict[str, list]]):
-    """(name, value) of each simple name an assignment binds."""
-    if isinstance(node, ast.AnnAssign):
-        if not isinstance(node.target, ast.Name):
-            return
-        hint = _hint(node.annotation)
-        value = _expression(node.value, local, params) if node.value is not None else UNKNOWN
-        # What is assigned beats what the hint says, when it is known.
-        yield node.target.id, hint if value in (NONE, UNKNOWN) else value
-        return
-    value = _expression(node.value, local, params)
-    for target in node.targets:
-        if isinstance(target, ast.Name):
-            yield target.id, value
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                if isinstance(element, ast.Name):
-                    yield element.id, UNKNOWN
-
-
-def _hint(annotation: ast.expr) -> list:
-    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            annotation = ast.parse(annotation.value, mode="eval").body
-        except SyntaxError:
-            return UNKNOWN
-    names: List[list] = []
-    stack = [annotation]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Subscript):
-            names.append(_expression(node.value, {}, None))
-            inner = node.slice
-            inner = getattr(inner, "value", inner)  # ast.Index on old Pythons
-            stack.extend(reversed(inner.elts) if isinstance(inner, ast.Tuple) else [inner])
-        elif isinstance(node, ast.BinOp):
-            stack.extend([node.right, node.left])
-        elif isinstance(node, (ast.Name, ast.Attribute)):
-            names.append(_expression(node, {}, None))
-    return ["hint", names] if names else UNKNOWN
-
-
-def _expression(node: Optional[ast.expr], local: Dict[str, list], params: Optional[Dict[str, list]],
-                depth: int = 0) -> list:
-    """An expression of a module or of a function (`local`: its names so far,
-    `params`: its parameters, None at module level)."""
-    if node is None or depth > 50:
-        return UNKNOWN
-    deeper = depth + 1
-    if isinstance(node, ast.Constant):
-        return NONE if node.value is None else UNKNOWN
-    if isinstance(node, ast.Name):
-        if params is not None:
-            if node.id in local:
-                return local[node.id]
-            if node.id in params:
-                return params[node.id]
-        return ["ref", node.id]
-    if isinstance(node, ast.Attribute):
-        base = _expression(node.value, local, params, deeper)
-        if node.attr == "__class__" and base == ["self"]:
-            return ["class"]  # `self.__class__.client` is the class's attribute
-        if base[0] == "ref":
-            return ["ref", f"{base[1]}.{node.attr}"]
-        return ["attr", base, node.attr] if base != UNKNOWN else UNKNOWN
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 1 \
-                and not node.keywords and _expression(node.args[0], local, params, deeper) == ["self"]:
-            return ["class"]  # `type(self).client`
-        func = _expression(node.func, local, params, deeper)
-        return ["call", func] if func != UNKNOWN else UNKNOWN
-    if isinstance(node, ast.Subscript):
-        base = _expression(node.value, local, params, deeper)
-        return ["item", base] if base != UNKNOWN else UNKNOWN
-    if isinstance(node, ast.Await):
-        inner = _expression(node.value, local, params, deeper)
-        return ["await", inner] if inner != UNKNOWN else UNKNOWN
-    if isinstance(node, ast.IfExp):
-        return _either([_expression(node.body, local, params, deeper),
-                        _expression(node.orelse, local, params, deeper)])
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        # `client or MongoClient()`: the last operand is what a falsy start gives.
-        return _either([_expression(value, local, params, deeper) for value in node.values])
-    if isinstance(node, ast.NamedExpr):
-        return _expression(node.value, local, params, deeper)
-    return UNKNOWN
-
-
 def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
     """What calling the function gives: its returns, with its local names followed."""
     params: Dict[str, list] = {}
@@ -254,13 +149,13 @@ def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
         if index == 0 and class_name is not None and "staticmethod" not in decorators and arg in positional:
             params[arg.arg] = ["self"] if "classmethod" not in decorators else ["class"]
         else:
-            params[arg.arg] = _hint(arg.annotation) if arg.annotation is not None else UNKNOWN
+            params[arg.arg] = hint_of(arg.annotation) if arg.annotation is not None else UNKNOWN
     local: Dict[str, list] = {}
     returns: List[list] = []
     statements: List[ast.Return] = []
     _function_body(node.body, local, params, returns, statements)
-    returned = _either(returns) if returns else UNKNOWN
-    hint = _hint(node.returns) if node.returns is not None else UNKNOWN
+    returned = either(returns) if returns else UNKNOWN
+    hint = hint_of(node.returns) if node.returns is not None else UNKNOWN
     # Whether the caller owns what it gets matters only for a client its returns
     # may build (what a hint declares is never a new one): most functions are
     # spared the walk that tells.
@@ -282,7 +177,7 @@ def _global_assignments(function):
     params = {arg.arg: UNKNOWN for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
     for node in _statements_of(function.body):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            for name, value in _assigned(node, {}, params):
+            for name, value in assigned(node, {}, params):
                 if name in declared:
                     yield name, value
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in declared:
@@ -304,10 +199,10 @@ def _function_body(body, local: Dict[str, list], params: Dict[str, list], return
     for node in body:
         if isinstance(node, ast.Return):
             statements.append(node)
-            returns.append(_expression(node.value, local, params) if node.value is not None else NONE)
+            returns.append(expression(node.value, local, params) if node.value is not None else NONE)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            for name, value in _assigned(node, local, params):
-                local[name] = _either([local[name], value]) if name in local and local[name] != NONE \
+            for name, value in assigned(node, local, params):
+                local[name] = either([local[name], value]) if name in local and local[name] != NONE \
                     else value
         elif isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)) \
                 or type(node).__name__ == "TryStar":
@@ -341,9 +236,9 @@ def _class(node: ast.ClassDef, lines: List[str]) -> dict:
             for name, value in _self_assignments(statement, methods[statement.name]):
                 attributes.setdefault(name, []).append(value)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            for name, value in _assigned(statement, {}, None):
+            for name, value in assigned(statement, {}, None):
                 attributes.setdefault(name, []).append(value)
-    return {"bases": [_expression(base, {}, None) for base in node.bases],
+    return {"bases": [expression(base, {}, None) for base in node.bases],
             "methods": methods,
             "attributes": {name: _attribute_value(values) for name, values in attributes.items()}}
 
@@ -351,8 +246,8 @@ def _class(node: ast.ClassDef, lines: List[str]) -> dict:
 def _attribute_value(values: List[list]) -> list:
     """`self.x = None` in `__init__` and `self.x = MongoClient()` later: the client."""
     known = [v for v in values if v != NONE]
-    assigned = [v for v in known if v[0] != "hint"]  # what is assigned beats a hint
-    return _either(assigned or known) if known else NONE
+    written = [v for v in known if v[0] != "hint"]  # what is assigned beats a hint
+    return either(written or known) if known else NONE
 
 
 def _self_assignments(function, summary: dict):
@@ -365,18 +260,18 @@ def _self_assignments(function, summary: dict):
     owner = positional[0].arg
     params[owner] = ["self"]
     for arg in positional[1:] + list(function.args.kwonlyargs):
-        params[arg.arg] = _hint(arg.annotation) if arg.annotation is not None else UNKNOWN
+        params[arg.arg] = hint_of(arg.annotation) if arg.annotation is not None else UNKNOWN
     local: Dict[str, list] = {}
     for node in _statements_of(function.body):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Attribute) and _names_owner(target.value, owner):
-                    value = _expression(node.value, local, params) if node.value is not None else UNKNOWN
+                    value = expression(node.value, local, params) if node.value is not None else UNKNOWN
                     if isinstance(node, ast.AnnAssign) and value in (NONE, UNKNOWN):
-                        value = _hint(node.annotation)
+                        value = hint_of(node.annotation)
                     yield target.attr, value
-            for name, value in _assigned(node, local, params):
+            for name, value in assigned(node, local, params):
                 local[name] = value
 
 

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from mongolint.model.walker import blocks_of
+from mongolint.model.walker import blocks_of, node_types_under
 
 
 def is_none(expr: cst.BaseExpression) -> bool:
@@ -37,19 +37,10 @@ def argument_for(call: cst.Call, index: Optional[int], name: str) -> Optional[cs
     return None
 
 
-def _subclasses(base: type) -> frozenset:
-    found, stack = set(), [base]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        found.add(cls)
-    return frozenset(found)
-
-
-# LibCST's statement bases are ABCs, where isinstance() is slow; this walk runs
-# over every function and class the rules ask about, so it tests exact types.
-_SMALL_STATEMENTS = _subclasses(cst.BaseSmallStatement)
-_COMPOUND_STATEMENTS = _subclasses(cst.BaseCompoundStatement)
+# This walk runs over every function and class the rules ask about: it tests
+# exact types (LibCST's statement bases are ABCs, where isinstance() is slow).
+_SMALL_STATEMENTS = node_types_under(cst.BaseSmallStatement)
+_COMPOUND_STATEMENTS = node_types_under(cst.BaseCompoundStatement)
 _CONTAINERS = frozenset({cst.SimpleStatementLine, cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite})
 
 

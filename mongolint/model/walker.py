@@ -53,7 +53,15 @@ def _concrete_node_types() -> frozenset:
 _NODE_TYPES = _concrete_node_types()
 _LEAVES = frozenset(_LEAF_TYPES)
 _SEQUENCES = (tuple, list)
-_SUITES = frozenset(cls for cls in _NODE_TYPES if issubclass(cls, cst.BaseSuite))
+
+
+def node_types_under(base: type) -> frozenset:
+    """LibCST's node classes that are `base` or derive from it, for a set lookup
+    on the exact type where `isinstance` against an ABC would be slow."""
+    return frozenset(cls for cls in _NODE_TYPES if issubclass(cls, base))
+
+
+_SUITES = node_types_under(cst.BaseSuite)
 
 
 def children(node: cst.CSTNode):
