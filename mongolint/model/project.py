@@ -10,7 +10,7 @@ the project. Whatever cannot be followed (third-party modules, cycles,
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import AbstractSet, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from mongolint.model import derivation, driver
 from mongolint.model.project_view import absolute_name
@@ -147,30 +147,51 @@ class ProjectIndex:
         return any(self.gives_driver_object(self.resolve(self.absolute(module, level, target) or ""), deep=False)
                    for level, target in summary["stars"])
 
-    def gives_driver_object(self, entity: Optional[Entity], deep: bool = True) -> bool:
+    def gives_driver_object(self, entity: Optional[Entity], deep: bool = True,
+                            members: Optional[AbstractSet[str]] = None) -> bool:
         """Is the entity a driver object, or does it give one (called, or a member)?
-        `deep`: a module counts when it exports one."""
+        `deep`: a module counts when it exports one. `members`: of a class or an
+        instance, only the members of these names count (those a text reads)."""
         if entity is None:
             return False
+        if entity.kind in ("class", "instance") and members is not None:
+            instance = entity._replace(kind="instance")
+            return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
+                       for name in sorted(self._member_names(entity) & members))
         if entity.kind == "value" or entity.kind == "driver" and entity.name in driver.DRIVER_CLASSES:
             return True
         if entity.kind == "function":
             called = self.call(entity)
             return called is not None and called.kind == "value"
-        if entity.kind == "class":
-            return self._memoized(("gives", entity.module, entity.name), lambda: self._class_gives(entity))
+        if entity.kind in ("class", "instance"):  # `settings = Settings()` gives what its members do
+            # Guarded: instances can hold each other (`self.tree = Tree()`, `self.root = Node()`).
+            return self._memoized(("gives", entity.module, entity.name), lambda: bool(self._guarded(
+                ("gives " + entity.module, entity.name), lambda: self._class_gives(entity))))
         if entity.kind == "module" and deep:
             return self.exports_driver_objects(entity.module)
         return False
 
     def _class_gives(self, entity: Entity) -> bool:
+        return self.gives_driver_object(entity, members=self._member_names(entity))
+
+    def _member_names(self, entity: Entity) -> frozenset:
+        """The names of a project class's attributes and methods, its bases' included."""
+        return self._memoized(("member names", entity.module, entity.name),
+                              lambda: frozenset(self._own_and_inherited(entity, set())))
+
+    def _own_and_inherited(self, entity: Entity, seen: Set[Tuple[str, str]]) -> Iterator[str]:
+        key = (entity.module, entity.name)
         info = self.module(entity.module)
-        members = info.summary["classes"].get(entity.name) if info is not None else None
-        if members is None:
-            return False
-        instance = entity._replace(kind="instance")
-        return any(self.gives_driver_object(self.attribute(instance, name), deep=False)
-                   for name in list(members["attributes"]) + list(members["methods"]))
+        if key in seen or info is None or entity.name not in info.summary["classes"]:
+            return
+        seen.add(key)
+        members = info.summary["classes"][entity.name]
+        yield from members["attributes"]
+        yield from members["methods"]
+        for base in members["bases"]:
+            found = self._evaluate(base, entity.module, "")
+            if found is not None and found.kind == "class":
+                yield from self._own_and_inherited(found, seen)
 
     def recording(self) -> "_Recording":
         """`with index.recording() as consulted:` the modules a check looked at."""
@@ -299,7 +320,8 @@ class ProjectIndex:
                     return member
         return None
 
-    def _guarded(self, key: Tuple[str, str], compute) -> Optional[Entity]:
+    def _guarded(self, key: Tuple[str, str], compute):
+        """`compute()`, or None when it is already under way (a cycle) or too deep."""
         if key in self._active or self._depth > _MAX_DEPTH:
             self._cuts += 1
             return None

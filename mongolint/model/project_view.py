@@ -4,6 +4,7 @@ imports, for the pre-filter."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterator, NamedTuple, Optional, Tuple
 
@@ -21,15 +22,15 @@ class ProjectView(NamedTuple):
         absolute = absolute_name(self.module, self.is_package, level, written[level:])
         return self.index.resolve(absolute) if absolute else None
 
-    def imports_driver_objects(self, text: str, used: bool = True) -> bool:
+    def imports_driver_objects(self, text: str) -> bool:
         """Does the text import, and use, a name of the project that gives driver
         objects? (For the pre-filter: read with a regex, before any parse. A name
         that appears in its import alone (or in quotes, as in `__all__`), as in an
-        `__init__` that re-exports it, cannot take part in a finding. With
-        `used=False`: imported at all. In a module without functions, a class
-        only named, as a base or in an annotation, and classes derived from it
-        only named too, cannot either; nor, anywhere, a class only tested
-        against, as in `isinstance(doc, (Document, DBRef))`.)"""
+        `__init__` that re-exports it, cannot take part in a finding. In a module
+        without functions, a class only named, as a base or in an annotation,
+        and classes derived from it only named too, cannot either; nor,
+        anywhere, a class only tested against, as in
+        `isinstance(doc, (Document, DBRef))`.)"""
         body = None
         for level, target, names in _imports_in(text):
             absolute = absolute_name(self.module, self.is_package, level, target)
@@ -38,19 +39,31 @@ class ProjectView(NamedTuple):
             for name, local in names:
                 if _is_dunder(name):
                     continue  # `from app.fields import __all__`: never a driver object
-                if used and body is None:
+                if body is None:
                     body = _without_imports(text)
-                if used and (not _is_named(body, local) or _only_named(local, body)
-                             or _only_class_tested(local, body)):
+                if not _is_named(body, local) or _only_named(local, body) or _only_class_tested(local, body):
                     continue
                 dotted = f"{absolute}.{name}" if name else absolute
-                if self._gives_driver_object(self.index.resolve(dotted), local, text if used else None):
+                if self._gives_driver_object(self.index.resolve(dotted), local, text):
                     return True
         return False
 
-    def _gives_driver_object(self, entity, local: str, text: Optional[str]) -> bool:
-        """A module counts by the attributes the text uses of it (`db.users`), when known."""
-        if entity is None or entity.kind != "module" or text is None:
+    def imports_from_project(self, text: str) -> bool:
+        """Does the text import from a module of the project? (Read with a regex;
+        no module is summarised.)"""
+        return any(absolute is not None and self.index.module(absolute) is not None
+                   for absolute in (absolute_name(self.module, self.is_package, level, target)
+                                    for level, target, _ in _imports_in(text)))
+
+    def _gives_driver_object(self, entity, local: str, text: str) -> bool:
+        """A module counts by the attributes the text uses of it (`db.users`); a
+        class or an instance by its members of the names the text reads of
+        anything (its instances and subclasses can be anywhere)."""
+        if entity is None:
+            return False
+        if entity.kind in ("class", "instance"):
+            return self.index.gives_driver_object(entity, members=_attributes_read(text))
+        if entity.kind != "module":
             return self.index.gives_driver_object(entity)
         attributes = set()
         for _, end in _uses(text, local):
@@ -60,6 +73,16 @@ class ProjectView(NamedTuple):
                     attributes.add(attribute.group())
         return any(self.index.gives_driver_object(self.index.attribute(entity, attribute))
                    for attribute in attributes if not _is_dunder(attribute))  # `fields.__all__`
+
+
+# `.name`, `. name`, and `.\n name` inside brackets; a number's `1.5` too, harmlessly.
+_ATTRIBUTE_READ = re.compile(r"\.\s*([A-Za-z_]\w*)")
+
+
+@functools.lru_cache(maxsize=8)  # asked once for each class a text imports
+def _attributes_read(text: str) -> frozenset:
+    """Every name the text reads as an attribute of something (`x.name`)."""
+    return frozenset(_ATTRIBUTE_READ.findall(text))
 
 
 _FUNCTION = re.compile(r"\b(?:def|lambda)\b")
