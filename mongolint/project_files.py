@@ -103,8 +103,9 @@ class ProjectFiles:
         With few such files (one file of a project, as pre-commit checks) each
         one's imports are resolved. With many, a file is resolved only when it
         mentions part of the name of a module that names the driver (`named`),
-        or of one found to re-export from one: in a tree where nothing names the
-        driver, nothing is resolved."""
+        or of one that imports driver objects or imports from the project (it
+        may re-export them): in a tree where nothing names the driver, nothing
+        is resolved."""
         settled: Dict[str, Dict[str, Optional[str]]] = {}
         if len(unnamed) <= RESOLVE_EVERY_FILE_UP_TO:
             for path, text in unnamed.items():
@@ -115,18 +116,26 @@ class ProjectFiles:
         waiting = dict(unnamed)
         words = {part for path in named for part in self.locate(path)[0].split(".") if part}
         while words and waiting:
-            exporters: set = set()
-            for path, text in list(waiting.items()):
-                if any(word in text for word in words):
-                    del waiting[path]
-                    found = self._settled_by(path, text)
-                    if found is not None:
-                        settled[path] = found
-                    if found is None or self.view_for(path).imports_driver_objects(text, used=False):
-                        exporters.update(part for part in self.locate(path)[0].split(".") if part)
-            words = exporters - words
+            resolved = [path for path, text in waiting.items() if any(word in text for word in words)]
+            for path in resolved:
+                found = self._settled_by(path, waiting[path])
+                if found is not None:
+                    settled[path] = found
+            texts = {path: waiting.pop(path) for path in resolved}
+            words = self._exporter_words(texts, settled) - words if waiting else set()
         settled.update((path, {}) for path in waiting)
         return settled
+
+    def _exporter_words(self, texts: Dict[str, str], settled: Dict[str, Dict[str, Optional[str]]]) -> set:
+        """The parts of the names of the modules (of `texts`) that import driver
+        objects or may re-export them. (Whether what a module imports from the
+        project gives driver objects is not asked: the answer would summarise
+        every module it imports from, for a guess at which files to resolve.)"""
+        words: set = set()
+        for path, text in texts.items():
+            if path not in settled or self.view_for(path).imports_from_project(text):
+                words.update(part for part in self.locate(path)[0].split(".") if part)
+        return words
 
     def _settled_by(self, path: str, text: str) -> Optional[Dict[str, Optional[str]]]:
         """None when `text` imports driver objects (or when that cannot be

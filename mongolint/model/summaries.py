@@ -157,14 +157,19 @@ def _function(node, class_name: Optional[str], lines: List[str]) -> dict:
     returned = either(returns) if returns else UNKNOWN
     hint = hint_of(node.returns) if node.returns is not None else UNKNOWN
     # Whether the caller owns what it gets matters only for a client its returns
-    # may build (what a hint declares is never a new one): most functions are
-    # spared the walk that tells.
-    may_build_value = returned not in (UNKNOWN, NONE)
+    # may build: most functions are spared the walk that tells.
     # The returned values beat the hint, when they are known.
     return {"returns": returned, "hint": hint,
             "async": isinstance(node, ast.AsyncFunctionDef),
             "decorators": decorators,
-            "hands_off": may_build_value and hands_off_returned_names(node, statements, lines)}
+            "hands_off": _may_build(returned) and hands_off_returned_names(node, statements, lines)}
+
+
+def _may_build(returned: list) -> bool:
+    """Can the returns give a new client? Only a call builds one: what a name
+    of a module, an attribute, an item, an awaited result or a hint gives was
+    built before, and is shared."""
+    return returned[0] == "call" or returned[0] == "any" and any(_may_build(e) for e in returned[1])
 
 
 def _global_assignments(function):
