@@ -69,7 +69,7 @@ class Analysis:
     def _kept(self, rule_class: Type[Rule], diagnostic: Diagnostic) -> bool:
         if not rule_class.checks_unreachable_code and self.model.is_unreachable(diagnostic.node):
             return False
-        return not (rule_class.reports_raising_code and self.model.expected_to_raise(diagnostic.node))
+        return not (rule_class.quiet_where_raise_expected and self.model.expected_to_raise(diagnostic.node))
 
     def _run(self, rules: Sequence[Type[Rule]], report: FileReport, make) -> List[Diagnostic]:
         found: List[Diagnostic] = []

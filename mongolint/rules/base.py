@@ -29,10 +29,12 @@ class Rule:
     # Findings in code that cannot run (after a `return`, under `if TYPE_CHECKING:`)
     # are dropped, unless the rule is about the source itself (MGL304's imports).
     checks_unreachable_code: ClassVar[bool] = False
-    # The findings say the code raises (`InvalidOperation`, `TypeError`): none
-    # is reported where a test expects an exception (`with pytest.raises(...)`,
-    # `self.assertRaises(...)`), since there the raise is what the test checks.
-    reports_raising_code: ClassVar[bool] = False
+    # No finding is reported where a test expects an exception (`with
+    # pytest.raises(...)`, `self.assertRaises(...)`): either the finding says the
+    # code raises (`InvalidOperation`, `TypeError`), which is what the test
+    # checks, or it is about an object whose construction the test expects to
+    # raise, so none is built.
+    quiet_where_raise_expected: ClassVar[bool] = False
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model

@@ -24,7 +24,7 @@ _ITERATING = frozenset({"list", "tuple", "set", "sorted", "next", "dict", "sum",
 class ClientUsedAfterClose(Rule):
     code = "MGL110"
     name = "client-used-after-close"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     trigger_words = frozenset({"close"})
 
     def check(self) -> Iterator[Diagnostic]:

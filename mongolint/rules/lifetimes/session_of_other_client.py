@@ -15,7 +15,7 @@ from mongolint.rules.base import Rule
 class SessionOfOtherClient(Rule):
     code = "MGL107"
     name = "session-of-other-client"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     trigger_words = frozenset({"session"})
 
     def check(self) -> Iterator[Diagnostic]:

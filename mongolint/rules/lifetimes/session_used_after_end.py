@@ -23,7 +23,7 @@ _CHECKS_ENDED = frozenset({"start_transaction", "with_transaction", "commit_tran
 class SessionUsedAfterEnd(Rule):
     code = "MGL106"
     name = "session-used-after-end"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     trigger_words = frozenset({"start_session", "end_session"})
 
     def check(self) -> Iterator[Diagnostic]:

@@ -22,6 +22,7 @@ class UnusedSession(Rule):
     code = "MGL108"
     name = "unused-session"
     trigger_words = frozenset({"start_session"})
+    quiet_where_raise_expected = True
 
     def check(self) -> Iterator[Diagnostic]:
         for call in self.model.index.calls:
@@ -32,8 +33,6 @@ class UnusedSession(Rule):
                 continue
             holder = self.model.strip_await(call)
             parent = self.model.parent(holder)
-            if self.model.expected_to_raise(call):
-                continue
             if isinstance(parent, cst.WithItem) and parent.asname is None:
                 if _does_nothing(self.model.parent(parent)):
                     continue  # only constructed: a check that the options are accepted

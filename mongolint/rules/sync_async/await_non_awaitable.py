@@ -19,7 +19,7 @@ _SYNC_CONTEXT_KINDS = frozenset({"client", "session", "transaction"}) | CURSOR_K
 class AwaitNonAwaitable(Rule):
     code = "MGL301"
     name = "await-non-awaitable"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     fix_applicability = Applicability.SAFE
     trigger_words = frozenset({"await", "async"})
 

@@ -20,7 +20,7 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 class SyncIterationOfAsyncCursor(Rule):
     code = "MGL305"
     name = "sync-iteration-of-async-cursor"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     fix_applicability = Applicability.SAFE
     trigger_words = frozenset({"AsyncMongoClient", "motor", "AsyncIOMotorClient", "MotorClient", "asynchronous"})
 

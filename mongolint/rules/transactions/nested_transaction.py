@@ -26,7 +26,7 @@ _WHERE = {"with": "inside `with {s}.start_transaction():`",
 class NestedTransaction(Rule):
     code = "MGL204"
     name = "nested-transaction"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     trigger_words = frozenset({"start_transaction"})
 
     def check(self) -> Iterator[Diagnostic]:

@@ -22,7 +22,7 @@ class SessionNotSupported(Rule):
 
     code = "MGL205"
     name = "session-not-supported"
-    reports_raising_code = True
+    quiet_where_raise_expected = True
     fix_applicability = Applicability.UNSAFE
     trigger_words = frozenset({"session"})
 
