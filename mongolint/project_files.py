@@ -323,6 +323,7 @@ def start_run(root: Optional[str], cache_directory: Optional[str]) -> ProjectFil
     """Files may have changed since the last run in this process: read them
     again (summaries come from the cache in `cache_directory` by content)."""
     _PROJECTS.clear()
+    _project_directory.cache_clear()  # a project file may have been added or removed
     _PROJECTS[root] = ProjectFiles(root, cache_directory)
     return _PROJECTS[root]
 

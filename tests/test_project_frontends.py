@@ -197,3 +197,24 @@ def test_summaries_are_cached_by_content(app):
     stored = json.loads((app / ".mongolint_cache" / f"summaries-{FORMAT}-{build_fingerprint()}.json").read_text())
     digest = hashlib.blake2b((app / "app" / "database.py").read_bytes(), digest_size=16).hexdigest()
     assert stored[digest]["names"]["users"] == ["item", ["ref", "db"]]  # `users = db["users"]`
+
+
+def test_a_project_file_added_between_two_runs_in_one_process_is_seen(tmp_path, monkeypatch, capsys):
+    """The second run finds `project/` as the project from its new pyproject.toml,
+    and with it `database`, which the loose `app/routes.py` imports."""
+    from mongolint import cli
+
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "database.py").write_text("from pymongo import MongoClient\n\nusers = MongoClient().app.users\n")
+    (project / "app" / "routes.py").write_text(
+        "from database import users\n\n\nasync def person(name):\n    return users.find_one({'name': name})\n")
+    monkeypatch.chdir(tmp_path)
+
+    def run() -> list:
+        cli.main(["--format", "concise", "--no-cache", "project/app/routes.py"])
+        return [" ".join(line.split(" ")[:2]) for line in capsys.readouterr().out.splitlines() if ": MGL" in line]
+
+    assert run() == []  # `database` is no module of any root it has
+    (project / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    assert run() == ["project/app/routes.py:5:12: MGL303"]
