@@ -22,7 +22,11 @@ def _mongolint(*args, cwd, stdin=None):
 
 
 def _found(completed) -> list:
-    return [" ".join(line.split(" ")[:2]) for line in completed.stdout.splitlines() if ": MGL" in line]
+    return _findings_in(completed.stdout)
+
+
+def _findings_in(output: str) -> list:
+    return [" ".join(line.split(" ")[:2]) for line in output.splitlines() if ": MGL" in line]
 
 
 def _in_router(found: list) -> list:
@@ -213,7 +217,7 @@ def test_a_project_file_added_between_two_runs_in_one_process_is_seen(tmp_path, 
 
     def run() -> list:
         cli.main(["--format", "concise", "--no-cache", "project/app/routes.py"])
-        return [" ".join(line.split(" ")[:2]) for line in capsys.readouterr().out.splitlines() if ": MGL" in line]
+        return _findings_in(capsys.readouterr().out)
 
     assert run() == []  # `database` is no module of any root it has
     (project / "pyproject.toml").write_text("[project]\nname = 'app'\n")

@@ -10,16 +10,16 @@ the project. Whatever cannot be followed (third-party modules, cycles,
 
 from __future__ import annotations
 
-from typing import AbstractSet, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import AbstractSet, Callable, ContextManager, Dict, Iterator, List, Optional, Set, Tuple
 
 from mongolint.model import derivation, driver
+from mongolint.model.project_bookkeeping import Bookkeeping
 from mongolint.model.project_view import absolute_name
 from mongolint.model.project_entities import Entity, ModuleInfo, empty_summary, is_fresh_client
 from mongolint.model.types import COROUTINE, DriverType, Foreign
 
 __all__ = ["BINDING_DECORATORS", "Entity", "ModuleInfo", "ProjectIndex", "empty_summary", "is_fresh_client"]
 
-_MAX_DEPTH = 60
 _PROPERTIES = frozenset({"property", "cached_property"})
 # Decorators that only say how a method binds: they leave its result alone.
 BINDING_DECORATORS = frozenset({"classmethod", "staticmethod"})
@@ -33,13 +33,8 @@ class ProjectIndex:
         self._load = load
         self._modules: Dict[str, Optional[ModuleInfo]] = {}
         self._names: Dict[Tuple[str, str], Tuple[Optional[Entity], frozenset]] = {}
-        self._active: Set[Tuple[str, str]] = set()
-        self._traces: List[Set[str]] = []
-        self._depth = 0
-        # Calls, members and "does this class give a driver object", computed once:
-        # (the result, the modules it consulted).
-        self._memo: Dict[tuple, Tuple[object, frozenset]] = {}
-        self._cuts = 0  # how many times a cycle or the depth limit cut an evaluation short
+        # Calls, members and "does this class give a driver object" are memoized there.
+        self._book = Bookkeeping()
 
     # -- what the model asks -----------------------------------------------------
 
@@ -60,8 +55,7 @@ class ProjectIndex:
     def module(self, name: str) -> Optional[ModuleInfo]:
         if name not in self._modules:
             self._modules[name] = self._load(name) if name else None
-        for trace in self._traces:
-            trace.add(name)
+        self._book.record((name,))
         return self._modules[name]
 
     def absolute(self, module: str, level: int, target: str) -> Optional[str]:
@@ -85,8 +79,8 @@ class ProjectIndex:
             derived = derivation.attribute_type(entity.driver_type, name)
             return entity._replace(driver_type=derived, fresh=False) if derived is not None else None
         if entity.kind in ("instance", "class"):
-            return self._memoized(("member", entity.kind, entity.module, entity.name, name),
-                                  lambda: self._member(entity, name, set()))
+            return self._book.memoized(("member", entity.kind, entity.module, entity.name, name),
+                                       lambda: self._member(entity, name))
         return None
 
     def call(self, entity: Entity) -> Optional[Entity]:
@@ -100,15 +94,15 @@ class ProjectIndex:
         if entity.driver_type is not None:  # a driver method
             result = derivation.method_result(entity.driver_type, entity.name)
             return Entity("value", driver_type=result, origin=entity.origin) if result is not None else None
-        return self._memoized(("call", entity.module, entity.owner, entity.name),
-                              lambda: self._call_project_function(entity))
+        return self._book.memoized(("call", entity.module, entity.owner, entity.name),
+                                   lambda: self._call_project_function(entity))
 
     def _call_project_function(self, entity: Entity) -> Optional[Entity]:
         function = self._function_summary(entity)
         if function is None:
             return None
-        result = self._guarded(("()" + entity.owner, entity.module + ":" + entity.name),
-                               lambda: self._evaluate(function["returns"], entity.module, entity.owner))
+        result = self._book.guarded(("()" + entity.owner, entity.module + ":" + entity.name),
+                                    lambda: self._evaluate(function["returns"], entity.module, entity.owner))
         if result is None or result.kind == "none":
             result = self._evaluate(function["hint"], entity.module, "") or result
         if result is None or result.kind != "value":
@@ -165,7 +159,7 @@ class ProjectIndex:
             return called is not None and called.kind == "value"
         if entity.kind in ("class", "instance"):  # `settings = Settings()` gives what its members do
             # Guarded: instances can hold each other (`self.tree = Tree()`, `self.root = Node()`).
-            return self._memoized(("gives", entity.module, entity.name), lambda: bool(self._guarded(
+            return self._book.memoized(("gives", entity.module, entity.name), lambda: bool(self._book.guarded(
                 ("gives " + entity.module, entity.name), lambda: self._class_gives(entity))))
         if entity.kind == "module" and deep:
             return self.exports_driver_objects(entity.module)
@@ -176,26 +170,29 @@ class ProjectIndex:
 
     def _member_names(self, entity: Entity) -> frozenset:
         """The names of a project class's attributes and methods, its bases' included."""
-        return self._memoized(("member names", entity.module, entity.name),
-                              lambda: frozenset(self._own_and_inherited(entity, set())))
+        return self._book.memoized(("member names", entity.module, entity.name), lambda: frozenset(
+            name for _, _, members in self._class_and_bases(entity, set())
+            for part in ("attributes", "methods") for name in members[part]))
 
-    def _own_and_inherited(self, entity: Entity, seen: Set[Tuple[str, str]]) -> Iterator[str]:
+    def _class_and_bases(self, entity: Entity,
+                         seen: Set[Tuple[str, str]]) -> Iterator[Tuple[Entity, ModuleInfo, dict]]:
+        """A project class, then its bases depth first, each once: (the class as
+        `entity`'s kind, its module, its members' summary)."""
         key = (entity.module, entity.name)
         info = self.module(entity.module)
         if key in seen or info is None or entity.name not in info.summary["classes"]:
             return
         seen.add(key)
         members = info.summary["classes"][entity.name]
-        yield from members["attributes"]
-        yield from members["methods"]
+        yield entity, info, members
         for base in members["bases"]:
             found = self._evaluate(base, entity.module, "")
             if found is not None and found.kind == "class":
-                yield from self._own_and_inherited(found, seen)
+                yield from self._class_and_bases(found._replace(kind=entity.kind), seen)
 
-    def recording(self) -> "_Recording":
+    def recording(self) -> ContextManager[Set[str]]:
         """`with index.recording() as consulted:` the modules a check looked at."""
-        return _Recording(self)
+        return self._book.recording()
 
     def fingerprint_of(self, module: str) -> Optional[str]:
         info = self._modules.get(module)
@@ -203,46 +200,16 @@ class ProjectIndex:
 
     # -- evaluation ----------------------------------------------------------------
 
-    def _memoized(self, key: tuple, compute):
-        """`compute()` once per key; the modules it consulted are recorded again
-        on every later use. A result that a cycle cut short depends on where the
-        evaluation started: it is not kept."""
-        if key in self._memo:
-            value, consulted = self._memo[key]
-            for trace in self._traces:
-                trace.update(consulted)
-            return value
-        cuts = self._cuts
-        self._traces.append(set())
-        try:
-            value = compute()
-        finally:
-            consulted = frozenset(self._traces.pop())
-        for trace in self._traces:
-            trace.update(consulted)
-        if self._cuts == cuts:
-            self._memo[key] = (value, consulted)
-        return value
-
     def _name_in_module(self, module: str, name: str) -> Optional[Entity]:
         key = (module, name)
         if key in self._names:
             entity, consulted = self._names[key]
-            for trace in self._traces:
-                trace.update(consulted)
+            self._book.record(consulted)
             return entity
-        if key in self._active:
-            self._cuts += 1
+        if self._book.is_cycle(key):
             return None  # an import cycle
-        self._active.add(key)
-        self._traces.append(set())
-        try:
-            entity = self._compute_name(module, name)
-        finally:
-            self._active.discard(key)
-            consulted = frozenset(self._traces.pop())
-        for trace in self._traces:
-            trace.update(consulted)
+        with self._book.under_way(key):
+            entity, consulted = self._book.traced(lambda: self._compute_name(module, name))
         self._names[key] = (entity, consulted)
         return entity
 
@@ -292,46 +259,25 @@ class ProjectIndex:
         owner = info.summary["classes"].get(entity.owner)
         return owner["methods"].get(entity.name) if owner is not None else None
 
-    def _member(self, entity: Entity, name: str, seen: Set[Tuple[str, str]]) -> Optional[Entity]:
+    def _member(self, entity: Entity, name: str) -> Optional[Entity]:
         """An attribute or method of a project class, looked up through its bases."""
-        key = (entity.module, entity.name)
-        info = self.module(entity.module)
-        if key in seen or info is None or entity.name not in info.summary["classes"]:
-            return None
-        seen.add(key)
-        members = info.summary["classes"][entity.name]
-        if name in members["attributes"]:
-            found = self._guarded((entity.module + ":" + entity.name, name),
-                                  lambda: self._evaluate(members["attributes"][name], entity.module, entity.name))
-            # What an attribute holds was built once and is shared: not a new client.
-            return found._replace(origin=info.path, fresh=False) if found is not None and found.kind == "value" \
-                else found
-        if name in members["methods"]:
-            method = Entity("function", entity.module, name, entity.name)
-            if entity.kind == "instance" and set(members["methods"][name]["decorators"]) & _PROPERTIES:
-                value = self.call(method)  # `repo.collection` runs the property
-                return value._replace(fresh=False) if value is not None and value.kind == "value" else value
-            return method
-        for base in members["bases"]:
-            found = self._evaluate(base, entity.module, "")
-            if found is not None and found.kind == "class":
-                member = self._member(found._replace(kind=entity.kind), name, seen)
-                if member is not None:
-                    return member
+        for owner, info, members in self._class_and_bases(entity, set()):
+            if name in members["attributes"]:
+                return self._attribute_value(owner, info, members["attributes"][name], name)
+            if name in members["methods"]:
+                method = Entity("function", owner.module, name, owner.name)
+                if owner.kind == "instance" and set(members["methods"][name]["decorators"]) & _PROPERTIES:
+                    value = self.call(method)  # `repo.collection` runs the property
+                    return value._replace(fresh=False) if value is not None and value.kind == "value" else value
+                return method
         return None
 
-    def _guarded(self, key: Tuple[str, str], compute):
-        """`compute()`, or None when it is already under way (a cycle) or too deep."""
-        if key in self._active or self._depth > _MAX_DEPTH:
-            self._cuts += 1
-            return None
-        self._active.add(key)
-        self._depth += 1
-        try:
-            return compute()
-        finally:
-            self._depth -= 1
-            self._active.discard(key)
+    def _attribute_value(self, owner: Entity, info: ModuleInfo, expr: list, name: str) -> Optional[Entity]:
+        found = self._book.guarded((owner.module + ":" + owner.name, name),
+                                   lambda: self._evaluate(expr, owner.module, owner.name))
+        # What an attribute holds was built once and is shared: not a new client.
+        return found._replace(origin=info.path, fresh=False) if found is not None and found.kind == "value" \
+            else found
 
     def _evaluate(self, expr: list, module: str, owner: str) -> Optional[Entity]:
         form = expr[0]
@@ -389,16 +335,3 @@ class ProjectIndex:
         if all(e.kind == "value" and e.driver_type == first.driver_type for e in known):
             return first._replace(fresh=all(e.fresh for e in known))
         return None
-
-
-class _Recording:
-    def __init__(self, index: ProjectIndex) -> None:
-        self.index = index
-        self.consulted: Set[str] = set()
-
-    def __enter__(self) -> Set[str]:
-        self.index._traces.append(self.consulted)
-        return self.consulted
-
-    def __exit__(self, *exc) -> None:
-        self.index._traces.remove(self.consulted)
